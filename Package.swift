@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Zorginkoop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zorginkoop", targets: ["zorginkoop"]),
+        .executable(name: "zorginkoop-bench", targets: ["zorginkoop-bench"]),
+        .library(name: "ZorginkoopCore", targets: ["ZorginkoopCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.4.0"),
+    ],
+    targets: [
+        // The domain: pure rules, no web, database or file I/O.
+        .target(name: "ZorginkoopCore"),
+        // The designs the product ships, as readable resource files, and their loader.
+        .target(
+            name: "ZorginkoopCatalog",
+            dependencies: ["ZorginkoopCore"],
+            resources: [.copy("Resources/designs")]
+        ),
+        // The web application.
+        .target(
+            name: "ZorginkoopServer",
+            dependencies: [
+                "ZorginkoopCore",
+                "ZorginkoopCatalog",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        // The command line: every subcommand of `zorginkoop`, testable as a library.
+        .target(
+            name: "ZorginkoopCLI",
+            dependencies: [
+                "ZorginkoopCore",
+                "ZorginkoopCatalog",
+                "ZorginkoopServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "zorginkoop", dependencies: ["ZorginkoopCLI"]),
+        .executableTarget(name: "zorginkoop-bench", dependencies: ["ZorginkoopCore", "ZorginkoopCatalog"]),
+        .testTarget(name: "ZorginkoopCoreTests", dependencies: ["ZorginkoopCore", "ZorginkoopCatalog"]),
+        .testTarget(name: "ZorginkoopCLITests", dependencies: ["ZorginkoopCLI"]),
+        .testTarget(
+            name: "ZorginkoopServerTests",
+            dependencies: [
+                "ZorginkoopServer",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

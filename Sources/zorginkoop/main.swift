@@ -1,0 +1,4 @@
+import Foundation
+import ZorginkoopCLI
+
+exit(await Zorginkoop.run(Array(CommandLine.arguments.dropFirst())))
