@@ -108,13 +108,13 @@ public struct AssessedBid: Codable, Hashable, Sendable {
     public var requirements: [String: RequirementOutcome]
     public var assessments: [IndividualAssessment]
     /// The committee's consensus score per criterion code; nil when the meeting has not scored it yet.
-    public var consensus: [String: Decimal]?
+    public var consensus: [String: Score]?
 
     public init(id: String, bidder: String, combinationMembers: [String] = [], subcontractors: [String] = [],
                 segment: String, subSegments: [String], serves: ServiceArea = .all, specialisms: [String] = [],
                 capacity: [String: Int] = [:], transport: String? = nil,
                 requirements: [String: RequirementOutcome], assessments: [IndividualAssessment] = [],
-                consensus: [String: Decimal]?) {
+                consensus: [String: Score]?) {
         self.id = id
         self.bidder = bidder
         self.combinationMembers = combinationMembers
@@ -149,7 +149,7 @@ public struct AssessedBid: Codable, Hashable, Sendable {
         transport = try c.decodeIfPresent(String.self, forKey: .transport)
         requirements = try c.decode([String: RequirementOutcome].self, forKey: .requirements)
         assessments = try c.decodeIfPresent([IndividualAssessment].self, forKey: .assessments) ?? []
-        consensus = try c.decodeIfPresent([String: Decimal].self, forKey: .consensus)
+        consensus = try c.decodeIfPresent([String: Score].self, forKey: .consensus)
     }
 
     /// Every organisation in the party.
@@ -234,9 +234,9 @@ extension RequirementOutcome: Codable {
 /// One assessor's individual scores for a bid, made before the consensus meeting.
 public struct IndividualAssessment: Codable, Hashable, Sendable {
     public var assessor: String
-    public var scores: [String: Decimal]
+    public var scores: [String: Score]
 
-    public init(assessor: String, scores: [String: Decimal]) {
+    public init(assessor: String, scores: [String: Score]) {
         self.assessor = assessor
         self.scores = scores
     }

@@ -31,11 +31,13 @@ extension Design {
 
     private func validateScale(_ v: inout ProblemCollector) {
         if scoreScale.max <= scoreScale.min {
-            v.add("scoreScale", "het maximum (\(scoreScale.max.plain)) moet groter zijn dan het minimum (\(scoreScale.min.plain))")
-        } else if scoreScale.step <= 0 {
+            v.add("scoreScale", "het maximum (\(scoreScale.max.dutch)) moet groter zijn dan het minimum (\(scoreScale.min.dutch))")
+        } else if scoreScale.step.thousandths <= 0 {
             v.add("scoreScale.step", "de stapgrootte moet groter dan 0 zijn")
-        } else if !(scoreScale.max - scoreScale.min).isWholeMultiple(of: scoreScale.step) {
-            v.add("scoreScale.step", "de stapgrootte \(scoreScale.step.plain) past geen geheel aantal keren tussen minimum en maximum")
+        } else if scoreScale.stepIndex(of: scoreScale.max) == nil {
+            v.add("scoreScale.step", "de stapgrootte \(scoreScale.step.dutch) past geen geheel aantal keren tussen minimum en maximum")
+        } else if scoreScale.stepsPerScale > 1000 {
+            v.add("scoreScale.step", "de schaal heeft meer dan 1000 stappen; kies een grotere stapgrootte")
         }
     }
 
@@ -101,7 +103,7 @@ extension Design {
             if municipality(np.municipality) == nil {
                 v.add("\(path).nonParticipation[\(i)].municipality", "onbekende gemeente '\(np.municipality)'")
             }
-            if np.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if np.reason.isBlank {
                 v.add("\(path).nonParticipation[\(i)].reason", "geef de reden waarom de gemeente niet deelneemt")
             }
         }

@@ -88,10 +88,10 @@ public enum ExampleBids {
         let assessors = (1...3).map { "beoordelaar-\(segment.code.lowercased())-\($0)" }
         let quality = Double.random(in: 3...9, using: &rng)
         var assessments = assessors.map { IndividualAssessment(assessor: $0, scores: [:]) }
-        var consensus: [String: Decimal] = [:]
+        var consensus: [String: Score] = [:]
         for criterion in lot.criteria {
             let base = quality + Double.random(in: -1.5...1.5, using: &rng)
-            var given: [Decimal] = []
+            var given: [Score] = []
             for a in assessments.indices {
                 let score = design.scoreScale.nearest(base + Double.random(in: -1.2...1.2, using: &rng))
                 assessments[a].scores[criterion.code] = score
@@ -173,9 +173,8 @@ public enum ExampleBids {
 
 extension ScoreScale {
     /// The allowed value nearest to `value`, for generated scores.
-    func nearest(_ value: Double) -> Decimal {
-        let candidates = values
-        return candidates.min { abs(NSDecimalNumber(decimal: $0).doubleValue - value) < abs(NSDecimalNumber(decimal: $1).doubleValue - value) } ?? min
+    func nearest(_ value: Double) -> Score {
+        values.min { abs(Double($0.thousandths) / 1000 - value) < abs(Double($1.thousandths) / 1000 - value) } ?? min
     }
 }
 

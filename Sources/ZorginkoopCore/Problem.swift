@@ -21,9 +21,20 @@ struct ProblemCollector {
 
     /// Reports every value that occurs more than once in `codes`, at the path of its second occurrence.
     mutating func requireUnique(_ codes: [String], path: (Int) -> String, what: String) {
+        if codes.count <= 8 {
+            // Few codes: pairwise comparison beats hashing, and finds the same second occurrences.
+            for (i, code) in codes.enumerated() {
+                if code.isBlank {
+                    add(path(i), "\(what) heeft een lege code")
+                } else if codes[..<i].contains(code) {
+                    add(path(i), "\(what) '\(code)' komt meer dan eens voor; codes moeten uniek zijn")
+                }
+            }
+            return
+        }
         var seen: Set<String> = []
         for (i, code) in codes.enumerated() {
-            if code.trimmingCharacters(in: .whitespaces).isEmpty {
+            if code.isBlank {
                 add(path(i), "\(what) heeft een lege code")
             } else if !seen.insert(code).inserted {
                 add(path(i), "\(what) '\(code)' komt meer dan eens voor; codes moeten uniek zijn")
@@ -33,3 +44,12 @@ struct ProblemCollector {
 }
 
 import Foundation
+
+extension String {
+    /// Empty or only white space.
+    var isBlank: Bool {
+        // Almost every name starts with a visible ASCII character; skip the Unicode walk for those.
+        if let first = utf8.first, first > 0x20, first < 0x80 { return false }
+        return allSatisfy(\.isWhitespace)
+    }
+}

@@ -17,17 +17,22 @@ public enum SelectionEngine {
         let bids = input.bids.sorted { $0.id < $1.id }
         var results: [SubSegmentSelection] = []
         for lot in design.lots(of: tender) {
+            let requirements = design.requirements(forLot: lot.code)
             for segment in lot.segments {
+                let segmentBids = bids.filter { $0.segment == segment.code }
+                // Eligibility and score belong to the bid and its segment: assess once for all its sub-segments.
+                let assessor = EligibilityAssessor(design: design, tender: tender, lot: lot, segment: segment,
+                                                   requirements: requirements)
+                let eligibility = Dictionary(uniqueKeysWithValues: segmentBids.map { ($0.id, assessor.assess($0)) })
                 let participants = participants(of: segment, design: design, noGo: input.noGo)
                 for sub in segment.subSegments {
                     let context = SubSegmentContext(
-                        design: design, tender: tender, lot: lot, segment: segment, sub: sub,
-                        participants: participants,
+                        segment: segment, sub: sub, participants: participants,
                         coverage: input.coverage.first { $0.subSegment == sub.code }
                             ?? CoverageRequirement(subSegment: sub.code, specialisms: sub.requiredSpecialisms,
                                                    capacity: sub.requiredCapacity),
                         draw: input.draws.first { $0.subSegment == sub.code })
-                    results.append(context.select(bids.filter { $0.subSegments.contains(sub.code) }))
+                    results.append(context.select(segmentBids.filter { $0.subSegments.contains(sub.code) }, eligibility: eligibility))
                 }
             }
         }
@@ -40,11 +45,58 @@ public enum SelectionEngine {
     }
 }
 
-/// Everything the rule needs to know about one sub-segment.
-struct SubSegmentContext {
+enum Eligibility {
+    case eligible(WeightedScore, pending: [Condition])
+    case excluded([String])
+}
+
+/// Decides whether a bid may be ranked in its segment, and its weighted score.
+struct EligibilityAssessor {
     let design: Design
     let tender: Tender
     let lot: Lot
+    let segment: Segment
+    let requirements: [Requirement]
+
+    func assess(_ bid: AssessedBid) -> Eligibility {
+        var reasons: [String] = []
+        var pending: [Condition] = []
+        for requirement in requirements {
+            var label: String { "minimumeis \(requirement.code) (\(requirement.name))" }
+            switch bid.requirements[requirement.code] {
+            case nil:
+                reasons.append("\(label) is niet beoordeeld")
+            case .pass:
+                break
+            case let .fail(reason):
+                reasons.append("voldoet niet aan \(label): \(reason)")
+            case let .pending(expected):
+                if !requirement.proofMayFollow {
+                    reasons.append("\(label): bewijs ontbreekt en mag voor deze eis niet later volgen")
+                } else if expected > tender.contractTerm.start {
+                    reasons.append("\(label): bewijs verwacht op \(expected.dutch), na de start van de overeenkomst op \(tender.contractTerm.start.dutch)")
+                } else {
+                    pending.append(Condition(bid: bid.id, requirement: requirement.code, expected: expected))
+                }
+            }
+        }
+        // A bid that fails a requirement is not assessed, so missing scores are not worth reporting.
+        guard reasons.isEmpty else { return .excluded(reasons) }
+        guard let consensus = bid.consensus else {
+            return .excluded(["geen consensusscore: de commissie heeft deze inschrijving nog niet in consensus beoordeeld"])
+        }
+        let missing = lot.criteria.filter { (segment.weights[$0.code] ?? 0) > 0 && consensus[$0.code] == nil }
+        guard missing.isEmpty else {
+            return .excluded(missing.map { "geen consensusscore voor criterium \($0.code) (\($0.name))" })
+        }
+        // Validation has put every score on the scale.
+        let score = WeightedScore(consensus: consensus, weights: segment.weights, scale: design.scoreScale)!
+        return .eligible(score, pending: pending)
+    }
+}
+
+/// Everything the rule needs to know about one sub-segment.
+struct SubSegmentContext {
     let segment: Segment
     let sub: SubSegment
     let participants: [Municipality]
@@ -52,13 +104,22 @@ struct SubSegmentContext {
     let draw: Draw?
 
     /// An eligible bid with its score and place.
-    struct Candidate {
+    /// A class, not a struct: candidates are filtered and copied between lists many times, and
+    /// copying a whole bid each time costs more than the rule itself.
+    final class Candidate {
         let bid: AssessedBid
         let score: WeightedScore
         /// The bids with exactly this score, this one included.
-        var group: [String]
-        var orderedByDraw: Bool
+        let group: [String]
+        let orderedByDraw: Bool
         var id: String { bid.id }
+
+        init(bid: AssessedBid, score: WeightedScore, group: [String], orderedByDraw: Bool) {
+            self.bid = bid
+            self.score = score
+            self.group = group
+            self.orderedByDraw = orderedByDraw
+        }
     }
 
     final class StepLog {
@@ -68,13 +129,13 @@ struct SubSegmentContext {
         }
     }
 
-    func select(_ bids: [AssessedBid]) -> SubSegmentSelection {
+    func select(_ bids: [AssessedBid], eligibility: [String: Eligibility]) -> SubSegmentSelection {
         let log = StepLog()
         var excluded: [ExcludedBid] = []
         var eligible: [(AssessedBid, WeightedScore)] = []
         var conditions: [Condition] = []
         for bid in bids {
-            switch assessEligibility(bid) {
+            switch eligibility[bid.id]! {
             case let .excluded(reasons):
                 excluded.append(ExcludedBid(bid: bid.id, bidder: bid.bidder, reasons: reasons))
                 log.add(.excluded, [bid.id], "Inschrijving \(bid.id) (\(bid.bidder)) is uitgesloten: \(reasons.joined(separator: "; ")).")
@@ -172,48 +233,6 @@ struct SubSegmentContext {
             maximumReachedWithGaps: maximumReachedWithGaps, conditions: conditionsKept, explanation: log.steps)
     }
 
-    // MARK: Eligibility
-
-    enum Eligibility {
-        case eligible(WeightedScore, pending: [Condition])
-        case excluded([String])
-    }
-
-    func assessEligibility(_ bid: AssessedBid) -> Eligibility {
-        var reasons: [String] = []
-        var pending: [Condition] = []
-        for requirement in design.requirements(forLot: lot.code) {
-            let label = "minimumeis \(requirement.code) (\(requirement.name))"
-            switch bid.requirements[requirement.code] {
-            case nil:
-                reasons.append("\(label) is niet beoordeeld")
-            case .pass:
-                break
-            case let .fail(reason):
-                reasons.append("voldoet niet aan \(label): \(reason)")
-            case let .pending(expected):
-                if !requirement.proofMayFollow {
-                    reasons.append("\(label): bewijs ontbreekt en mag voor deze eis niet later volgen")
-                } else if expected > tender.contractTerm.start {
-                    reasons.append("\(label): bewijs verwacht op \(expected.dutch), na de start van de overeenkomst op \(tender.contractTerm.start.dutch)")
-                } else {
-                    pending.append(Condition(bid: bid.id, requirement: requirement.code, expected: expected))
-                }
-            }
-        }
-        // A bid that fails a requirement is not assessed, so missing scores are not worth reporting.
-        guard reasons.isEmpty else { return .excluded(reasons) }
-        guard let consensus = bid.consensus else {
-            return .excluded(["geen consensusscore: de commissie heeft deze inschrijving nog niet in consensus beoordeeld"])
-        }
-        let missing = lot.criteria.filter { (segment.weights[$0.code] ?? 0) > 0 && consensus[$0.code] == nil }
-        guard missing.isEmpty else {
-            return .excluded(missing.map { "geen consensusscore voor criterium \($0.code) (\($0.name))" })
-        }
-        let score = WeightedScore(consensus: consensus, weights: segment.weights, scale: design.scoreScale)!
-        return .eligible(score, pending: pending)
-    }
-
     // MARK: Ranking
 
     /// Eligible bids by score, best first. Equal scores are ordered by a recorded draw when it names
@@ -221,8 +240,9 @@ struct SubSegmentContext {
     func rankOrder(_ eligible: [(AssessedBid, WeightedScore)], log: StepLog) -> [Candidate] {
         let byScore = Dictionary(grouping: eligible, by: { $0.1 })
         var order: [Candidate] = []
-        for score in byScore.keys.sorted(by: >) {
-            let members = byScore[score]!.map(\.0).sorted { $0.id < $1.id }
+        for key in byScore.keys.sorted(by: >) {
+            let score = byScore[key]![0].1
+            let members = byScore[key]!.map(\.0).sorted { $0.id < $1.id }
             let ids = members.map(\.id)
             var ordered = members
             var byDraw = false
@@ -240,10 +260,12 @@ struct SubSegmentContext {
     }
 
     func rankedBids(_ order: [Candidate]) -> [RankedBid] {
-        order.enumerated().map { i, c in
-            RankedBid(bid: c.id, bidder: c.bid.bidder, score: c.score.rounded,
-                      rank: 1 + order.prefix(i).filter { $0.score > c.score }.count,
-                      position: i + 1, tied: c.group.count > 1, orderedByDraw: c.orderedByDraw)
+        var rank = 0
+        return order.enumerated().map { i, c in
+            // The order is by score, so a new score starts a new rank: 1 + the bids above it.
+            if i == 0 || order[i - 1].score != c.score { rank = i + 1 }
+            return RankedBid(bid: c.id, bidder: c.bid.bidder, score: c.score.rounded, rank: rank,
+                             position: i + 1, tied: c.group.count > 1, orderedByDraw: c.orderedByDraw)
         }
     }
 

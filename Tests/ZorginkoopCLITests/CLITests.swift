@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+
+/// Runs the built `zorginkoop` executable, as a user would.
+struct CLI {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var executable: URL {
+        // The test runner and the executable are built into the same directory.
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var dir = runner.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("zorginkoop").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("zorginkoop")
+    }
+
+    static func run(_ arguments: String...) throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting: a large output would otherwise fill the pipe and block the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ contents: String, name: String = "input.json") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
+
+@Suite("The zorginkoop command line")
+struct CLITests {
+    @Test("The executable is built beside the tests")
+    func executableExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: CLI.executable.path))
+    }
+
+    @Test("design show prints the region, segments and term table; json is the design itself")
+    func designShow() throws {
+        let table = try CLI.run("design", "show", "achterhoek-2026")
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("Penvoerder: Doetinchem") || table.stdout.contains("penvoerder: Doetinchem"))
+        #expect(table.stdout.contains("Ambulante Jeugdhulp – regionale percelen"))
+        #expect(table.stdout.contains("31-12-2033"))
+        let json = try CLI.run("design", "show", "achterhoek-2022", "--format", "json")
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["code"] as? String == "achterhoek-2022")
+    }
+
+    @Test("design validate: a valid file exits 0")
+    func validateValid() throws {
+        let shown = try CLI.run("design", "show", "achterhoek-2022", "--format", "json")
+        let path = try CLI.temporaryFile(shown.stdout, name: "design.json")
+        let outcome = try CLI.run("design", "validate", path)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("geldig ontwerp"))
+    }
+
+    @Test("design validate: each problem names the file and the field's path; exit 2")
+    func validateInvalid() throws {
+        let shown = try CLI.run("design", "show", "achterhoek-2022", "--format", "json")
+        var design = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        var lots = design["lots"] as! [[String: Any]]
+        var segments = lots[0]["segments"] as! [[String: Any]]
+        var weights = segments[1]["weights"] as! [String: Int]
+        weights["LOKAAL"] = 50
+        segments[1]["weights"] = weights
+        var subs = segments[0]["subSegments"] as! [[String: Any]]
+        subs[1]["minProviders"] = 99
+        segments[0]["subSegments"] = subs
+        lots[0]["segments"] = segments
+        design["lots"] = lots
+        let path = try CLI.temporaryFile(String(decoding: try JSONSerialization.data(withJSONObject: design), as: UTF8.self), name: "design.json")
+        let outcome = try CLI.run("design", "validate", path)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("\(path): lots[0].segments[1].weights: de wegingen van segment 'GWV' tellen op tot 135"))
+        #expect(outcome.stderr.contains("\(path): lots[0].segments[0].subSegments[1].maxProviders"))
+        #expect(!outcome.stderr.contains("Fatal error"))
+    }
+
+    @Test("Malformed JSON names the line and column; exit 2", arguments: [
+        ("{\n  \"code\": \"x\",\n  \"name\": \n}", "regel 4, kolom 1"),
+        ("{\"code\": \"x\"", "regel 1, kolom 13"),
+    ])
+    func malformedJSON(text: String, place: String) throws {
+        let path = try CLI.temporaryFile(text)
+        for command in [["design", "validate", path], ["select", path]] {
+            let outcome = try CLI.run(command[0], command[1], command.count > 2 ? command[2] : "--format=table")
+            #expect(outcome.status == 2)
+            #expect(outcome.stderr.contains(place), "\(outcome.stderr)")
+        }
+    }
+
+    @Test("A missing field and a wrong type are named by path; exit 2")
+    func decodingProblemsNamed() throws {
+        let missing = try CLI.run("select", try CLI.temporaryFile(#"{"format": "zorginkoop.assessed-bids/1", "design": "achterhoek-2022", "bids": []}"#))
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("verplicht veld 'tender' ontbreekt"))
+        let wrongType = try CLI.run("select", try CLI.temporaryFile(#"{"format": "zorginkoop.assessed-bids/1", "design": "achterhoek-2022", "tender": "MWD-2022", "bids": [{"id": 5}]}"#))
+        #expect(wrongType.status == 2)
+        #expect(wrongType.stderr.contains("bids[0].id: verkeerd type: verwacht tekst"))
+    }
+
+    @Test("example bids | select: deterministic output, JSON with the documented keys per sub-segment")
+    func exampleThenSelect() throws {
+        let example = try CLI.run("example", "bids", "--design", "achterhoek-2022", "--seed", "42")
+        #expect(example.status == 0)
+        #expect(try CLI.run("example", "bids", "--design", "achterhoek-2022", "--seed", "42").stdout == example.stdout)
+        let path = try CLI.temporaryFile(example.stdout)
+        let json = try CLI.run("select", path, "--format", "json")
+        #expect(json.status == 0)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let subSegments = try #require(root["subSegments"] as? [[String: Any]])
+        #expect(subSegments.count == 17)
+        for sub in subSegments {
+            for key in ["code", "min", "max", "ranking", "selected", "waitingRoom", "excluded", "gaps", "ties"] {
+                #expect(sub[key] != nil, "key \(key)")
+            }
+            for entry in sub["ranking"] as! [[String: Any]] {
+                #expect(entry["bid"] is String && entry["score"] is NSNumber)
+            }
+            for entry in sub["excluded"] as! [[String: Any]] {
+                #expect(entry["bid"] is String && !(entry["reasons"] as! [String]).isEmpty)
+            }
+        }
+        let table = try CLI.run("select", path)
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("== IAJ-PV Persoonlijke verzorging (segment IAJ) — minimum 1, maximum 4"))
+        #expect(table.stdout.contains("Toelichting:"))
+    }
+
+    @Test("select: bids that do not fit the design are refused with every problem; exit 2")
+    func selectRefusesBadBids() throws {
+        let example = try CLI.run("example", "bids", "--design", "achterhoek-2022", "--seed", "1")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(example.stdout.utf8)) as? [String: Any])
+        var bids = root["bids"] as! [[String: Any]]
+        let scored = bids.indices.dropFirst().first { bids[$0]["consensus"] != nil }!
+        var consensus = bids[scored]["consensus"] as! [String: Any]
+        consensus["PASSEND"] = 12
+        bids[scored]["consensus"] = consensus
+        bids[0]["segment"] = "ONBEKEND"
+        root["bids"] = bids
+        let path = try CLI.temporaryFile(String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self))
+        let outcome = try CLI.run("select", path)
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains("bids[\(scored)].consensus.PASSEND: score 12 ligt niet op de schaal"))
+        #expect(outcome.stderr.contains("bids[0].segment: segment 'ONBEKEND' hoort niet bij aanbesteding 'MWD-2022'"))
+    }
+
+    @Test("Unknown design, unknown tender, bad options and missing files exit 2 with a message")
+    func badArguments() throws {
+        let unknownDesign = try CLI.run("example", "bids", "--design", "nergens-2030", "--seed", "1")
+        #expect(unknownDesign.status == 2)
+        #expect(unknownDesign.stderr.contains("nergens-2030"))
+        let unknownTender = try CLI.run("example", "bids", "--design", "achterhoek-2026", "--seed", "1", "--tender", "XYZ")
+        #expect(unknownTender.status == 2)
+        #expect(unknownTender.stderr.contains("--tender"))
+        let badFormat = try CLI.run("design", "show", "achterhoek-2022", "--format", "pdf")
+        #expect(badFormat.status == 2)
+        let missing = try CLI.run("select", "/bestaat/niet.json")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/bestaat/niet.json: bestand niet gevonden"))
+    }
+}
