@@ -8,7 +8,8 @@ public struct Zorginkoop: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "zorginkoop",
         abstract: "Regionale inkoop van jeugdhulp en Wmo-ondersteuning.",
-        subcommands: [DesignCommand.self, ExampleCommand.self, SelectCommand.self])
+        subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, AuditCommand.self,
+                      DesignCommand.self, ExampleCommand.self, SelectCommand.self])
 
     public init() {}
 

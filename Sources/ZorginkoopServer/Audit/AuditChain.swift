@@ -1,0 +1,137 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// One audit entry as the rest of the application sees it.
+public struct AuditEntry: Codable, Sendable, Content {
+    public var seq: Int
+    public var at: Date
+    public var actor: String
+    public var actorRole: String
+    public var action: String
+    public var subject: String
+    public var details: String
+    public var previousHash: String
+    public var hash: String
+}
+
+/// The append-only, hash-chained audit trail. Each entry's SHA-256 covers its own fields and the
+/// previous entry's hash, so changing or removing any entry breaks every hash after it.
+public enum AuditChain {
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The hash of an entry: fields separated by the ASCII unit separator, time in milliseconds.
+    static func hash(seq: Int, at: Date, actor: String, actorRole: String, action: String, subject: String,
+                     details: String, previousHash: String) -> String {
+        let fields = [String(seq), String(milliseconds(at)), actor, actorRole, action, subject, details, previousHash]
+        let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// Takes the chain's write lock: the first statement of every audited transaction, so that
+    /// concurrent appends queue here (a row lock on PostgreSQL, the write lock on SQLite).
+    static func lock(_ db: Database) async throws {
+        try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = seq + 0 WHERE id = 1").run()
+    }
+
+    /// Appends an entry; call inside the transaction that makes the change, after `lock`.
+    @discardableResult
+    static func append(_ db: Database, at date: Date, actor: String, actorRole: String, action: String,
+                       subject: String, details: [String: String]) async throws -> AuditEntry {
+        guard let head = try await AuditHeadRecord.find(1, on: db) else {
+            throw Abort(.internalServerError, reason: "Audit trail is not initialised")
+        }
+        let at = Date(timeIntervalSince1970: Double(milliseconds(date)) / 1000)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let detailText = String(decoding: try encoder.encode(details), as: UTF8.self)
+        let seq = head.seq + 1
+        let record = AuditEntryRecord()
+        record.seq = seq
+        record.at = at
+        record.actor = actor
+        record.actorRole = actorRole
+        record.action = action
+        record.subject = subject
+        record.details = detailText
+        record.previousHash = head.hash
+        record.hash = hash(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject,
+                           details: detailText, previousHash: head.hash)
+        try await record.create(on: db)
+        head.seq = seq
+        head.hash = record.hash
+        try await head.update(on: db)
+        return entry(record)
+    }
+
+    static func entry(_ r: AuditEntryRecord) -> AuditEntry {
+        AuditEntry(seq: r.seq, at: r.at, actor: r.actor, actorRole: r.actorRole, action: r.action, subject: r.subject,
+                   details: r.details, previousHash: r.previousHash, hash: r.hash)
+    }
+
+    public struct Verification: Sendable {
+        public var entries: Int
+        /// The first entry that does not fit the chain, and why; nil when the chain is intact.
+        public var firstBroken: (seq: Int, reason: String)?
+    }
+
+    /// Walks the whole chain in sequence order and recomputes every hash.
+    public static func verify(on db: Database) async throws -> Verification {
+        let records = try await AuditEntryRecord.query(on: db).sort(\.$seq).all()
+        var previous = genesisHash
+        for (index, r) in records.enumerated() {
+            if r.seq != index + 1 {
+                return Verification(entries: records.count, firstBroken: (r.seq, "volgnummer \(r.seq) verwacht \(index + 1): een eerdere regel ontbreekt"))
+            }
+            if r.previousHash != previous {
+                return Verification(entries: records.count, firstBroken: (r.seq, "de vorige hash klopt niet met regel \(r.seq - 1)"))
+            }
+            let expected = hash(seq: r.seq, at: r.at, actor: r.actor, actorRole: r.actorRole, action: r.action,
+                                subject: r.subject, details: r.details, previousHash: r.previousHash)
+            if r.hash != expected {
+                return Verification(entries: records.count, firstBroken: (r.seq, "de inhoud van de regel is gewijzigd (hash klopt niet)"))
+            }
+            previous = r.hash
+        }
+        if let head = try await AuditHeadRecord.find(1, on: db), head.seq != records.count || head.hash != previous {
+            return Verification(entries: records.count, firstBroken: (records.count + 1, "de laatste regel(s) ontbreken (de keten telt \(head.seq) regels)"))
+        }
+        return Verification(entries: records.count, firstBroken: nil)
+    }
+}
+
+extension Request {
+    /// Runs `work` and writes the audit entry in one transaction: both land, or neither.
+    func audited<T: Sendable>(_ action: String, subject: String, details: [String: String] = [:],
+                              _ work: @Sendable @escaping (Database) async throws -> T) async throws -> T {
+        let user = auth.get(AuthenticatedUser.self)
+        let now = application.clock.now()
+        return try await db.transaction { db in
+            try await AuditChain.lock(db)
+            let result = try await work(db)
+            try await AuditChain.append(db, at: now, actor: user?.email ?? "anoniem", actorRole: user?.role.rawValue ?? "-",
+                                        action: action, subject: subject, details: details)
+            return result
+        }
+    }
+}
+
+extension Database {
+    /// For the command line and start-up: the same transaction rule, with a named actor.
+    func audited<T: Sendable>(_ action: String, subject: String, actor: String, actorRole: String = "system", at: Date,
+                              details: [String: String] = [:],
+                              _ work: @Sendable @escaping (Database) async throws -> T) async throws -> T {
+        try await transaction { db in
+            try await AuditChain.lock(db)
+            let result = try await work(db)
+            try await AuditChain.append(db, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject, details: details)
+            return result
+        }
+    }
+}

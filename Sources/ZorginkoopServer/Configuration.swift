@@ -1,0 +1,54 @@
+import Foundation
+import Vapor
+
+/// Everything the application reads from its environment, read in one place.
+public struct AppConfiguration: Sendable {
+    public enum DatabaseEngine: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: DatabaseEngine
+    /// Whether cookies carry `Secure`: set when the application is served over TLS.
+    public var secureCookies: Bool
+    /// The bundled design that makes up the region on first start.
+    public var regionDesign: String
+    /// Fill the database with demo users, organisations and data on first start.
+    public var demo: Bool
+
+    public init(database: DatabaseEngine, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026", demo: Bool = false) {
+        self.database = database
+        self.secureCookies = secureCookies
+        self.regionDesign = regionDesign
+        self.demo = demo
+    }
+
+    /// - `DATABASE_URL`: `postgres://user:password@host:5432/name` selects PostgreSQL; otherwise SQLite.
+    /// - `SQLITE_PATH`: the SQLite file (default `data/zorginkoop.sqlite`, or `data/demo.sqlite` with demo).
+    /// - `PUBLIC_URL`: the address users reach; `https://…` makes cookies `Secure`.
+    /// - `REGION_DESIGN`: bundled design for the region (default `achterhoek-2026`).
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment, demo: Bool = false) -> AppConfiguration {
+        let database: DatabaseEngine
+        if let url = env["DATABASE_URL"], !url.isEmpty, url.hasPrefix("postgres") {
+            database = .postgres(url: url)
+        } else {
+            database = .sqlite(path: env["SQLITE_PATH"] ?? (demo ? "data/demo.sqlite" : "data/zorginkoop.sqlite"))
+        }
+        return AppConfiguration(
+            database: database,
+            secureCookies: (env["PUBLIC_URL"] ?? "").lowercased().hasPrefix("https://"),
+            regionDesign: env["REGION_DESIGN"] ?? "achterhoek-2026",
+            demo: demo)
+    }
+}
+
+extension Application {
+    private struct ConfigurationKey: StorageKey {
+        typealias Value = AppConfiguration
+    }
+
+    public var zorginkoop: AppConfiguration {
+        get { storage[ConfigurationKey.self]! }
+        set { storage[ConfigurationKey.self] = newValue }
+    }
+}

@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import Vapor
+
+struct AuditController {
+    func boot(_ routes: RoutesBuilder) {
+        routes.on(.GET, "audit", permission: .readAudit, use: page)
+        routes.on(.GET, "audit.csv", permission: .readAudit, use: csv)
+    }
+
+    /// Filters shared by the page, the CSV export and the API.
+    struct Filter: Content {
+        var action: String?
+        var actor: String?
+        var van: String?
+        var tot: String?
+
+        func apply(_ query: QueryBuilder<AuditEntryRecord>) throws -> QueryBuilder<AuditEntryRecord> {
+            if let action, !action.isEmpty { query.filter(\.$action ~~ action) }
+            if let actor, !actor.isEmpty { query.filter(\.$actor ~~ actor.lowercased()) }
+            if let from = try day(van, field: "van") { query.filter(\.$at >= from) }
+            if let to = try day(tot, field: "tot") { query.filter(\.$at < to.addingTimeInterval(24 * 3600)) }
+            return query
+        }
+
+        /// Midnight in Amsterdam at the start of a `JJJJ-MM-DD` day.
+        func day(_ text: String?, field: String) throws -> Date? {
+            guard let text, !text.isEmpty else { return nil }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = DutchTime.zone
+            let parts = text.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else {
+                throw Abort(.badRequest, reason: "'\(text)' is geen geldige datum voor '\(field)'; gebruik JJJJ-MM-DD.")
+            }
+            return date
+        }
+    }
+
+    static func entries(_ req: Request, limit: Int?) async throws -> [AuditEntry] {
+        let filter = try req.query.decode(Filter.self)
+        var query = try filter.apply(AuditEntryRecord.query(on: req.db)).sort(\.$seq, .descending)
+        if let limit { query = query.limit(limit) }
+        return try await query.all().map(AuditChain.entry)
+    }
+
+    struct Row: Encodable {
+        var seq: Int
+        var at: String
+        var actor: String
+        var role: String
+        var action: String
+        var subject: String
+        var details: String
+        var hash: String
+    }
+
+    struct PageData: Encodable {
+        var rows: [Row]
+        var filter: Filter
+        var csvHref: String
+        var chainIntact: Bool
+        var chainMessage: String
+        var shown: Int
+    }
+
+    func page(req: Request) async throws -> View {
+        let entries = try await Self.entries(req, limit: 500)
+        let verification = try await AuditChain.verify(on: req.db)
+        let filter = try req.query.decode(Filter.self)
+        let query = req.url.query.map { "?\($0)" } ?? ""
+        let data = PageData(
+            rows: entries.map { e in
+                Row(seq: e.seq, at: DutchTime.dateTime(e.at), actor: e.actor, role: Role(rawValue: e.actorRole)?.dutchName ?? e.actorRole,
+                    action: e.action, subject: e.subject, details: e.details, hash: String(e.hash.prefix(12)))
+            },
+            filter: filter, csvHref: AppURL.auditCSV.path + query,
+            chainIntact: verification.firstBroken == nil,
+            chainMessage: verification.firstBroken.map { "De keten is verbroken bij regel \($0.seq): \($0.reason)." }
+                ?? "De keten van \(verification.entries) regels is intact: elke hash klopt.",
+            shown: entries.count)
+        return try await req.view.render("audit", PageContext(req, title: "Audittrail", data: data))
+    }
+
+    func csv(req: Request) async throws -> Response {
+        let entries = try await Self.entries(req, limit: nil)
+        var lines = ["volgnummer;tijdstip;actor;rol;actie;onderwerp;details;vorige_hash;hash"]
+        for e in entries.reversed() {
+            lines.append([String(e.seq), DutchTime.dateTime(e.at), e.actor, e.actorRole, e.action, e.subject, e.details, e.previousHash, e.hash]
+                .map(CSV.field).joined(separator: ";"))
+        }
+        // A byte-order mark, so spreadsheet programs read the accents correctly.
+        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: "audittrail.csv")
+        return response
+    }
+}
+
+enum CSV {
+    /// A field quoted when needed; a leading =, +, - or @ is neutralised so a spreadsheet does not run it.
+    static func field(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        if text.contains(where: { ";\"\n\r".contains($0) }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+}

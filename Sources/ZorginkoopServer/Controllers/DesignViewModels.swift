@@ -1,0 +1,170 @@
+import Foundation
+import ZorginkoopCore
+
+/// Display forms of a design for the pages: plain rows the templates can walk.
+struct DesignView: Encodable {
+    struct MunicipalityRow: Encodable {
+        var code: String
+        var name: String
+        var cbsCode: String
+        var clients: String
+        var share: String
+        var lead: Bool
+        var transport: String
+    }
+
+    struct WeightCell: Encodable {
+        var criterion: String
+        var name: String
+        var weight: Int
+    }
+
+    struct SubSegmentRow: Encodable {
+        var code: String
+        var name: String
+        var description: String
+        var min: Int
+        var max: Int
+        var coverage: String
+    }
+
+    struct SegmentView: Encodable {
+        var code: String
+        var name: String
+        var description: String
+        var funding: String
+        var weights: [WeightCell]
+        var subSegments: [SubSegmentRow]
+        var participants: Int
+        var nonParticipation: [String]
+    }
+
+    struct LotView: Encodable {
+        var code: String
+        var name: String
+        var description: String
+        var segments: [SegmentView]
+    }
+
+    struct MatrixCell: Encodable {
+        var takesPart: Bool
+        var label: String
+        var reason: String
+    }
+
+    struct MatrixRow: Encodable {
+        var municipality: String
+        var cells: [MatrixCell]
+    }
+
+    struct RequirementRow: Encodable {
+        var code: String
+        var name: String
+        var description: String
+        var scope: String
+        var proof: String
+    }
+
+    struct TenderRow: Encodable {
+        var code: String
+        var name: String
+        var procedure: String
+        var lots: String
+        var start: String
+        var initialEnd: String
+        var initialTerm: String
+        var extensionTerm: String
+        var maxExtensions: String
+        var maxTotal: String
+        var maxEnd: String
+    }
+
+    var code: String
+    var name: String
+    var description: String
+    var regionName: String
+    var lead: String
+    var totalClients: String
+    var clientsYear: Int
+    var municipalities: [MunicipalityRow]
+    var lots: [LotView]
+    var matrixSegments: [String]
+    var matrix: [MatrixRow]
+    var requirements: [RequirementRow]
+    var tenders: [TenderRow]
+    var notes: [String]
+    var scale: String
+    var segmentCount: Int
+    var subSegmentCount: Int
+
+    init(_ design: Design) {
+        code = design.code
+        name = design.name
+        description = design.description
+        regionName = design.region.name
+        lead = design.municipality(design.region.leadMunicipality)?.name ?? design.region.leadMunicipality
+        let total = design.region.totalClients
+        totalClients = Self.thousands(total)
+        clientsYear = design.region.municipalities.first?.clientsYear ?? 0
+        municipalities = design.region.municipalities.sorted { $0.clients > $1.clients }.map { m in
+            MunicipalityRow(code: m.code, name: m.name, cbsCode: m.cbsCode, clients: Self.thousands(m.clients),
+                            share: total > 0 ? "\(Int((Double(m.clients) * 100 / Double(total)).rounded()))%" : "–",
+                            lead: m.code == design.region.leadMunicipality, transport: m.transportArrangement)
+        }
+        lots = design.lots.map { lot in
+            LotView(code: lot.code, name: lot.name, description: lot.description, segments: lot.segments.map { segment in
+                SegmentView(
+                    code: segment.code, name: segment.name, description: segment.description, funding: segment.fundingModel.dutchName,
+                    weights: lot.criteria.map { WeightCell(criterion: $0.code, name: $0.name, weight: segment.weights[$0.code] ?? 0) },
+                    subSegments: segment.subSegments.map { sub in
+                        var coverage: [String] = []
+                        if !sub.requiredSpecialisms.isEmpty { coverage.append("Specialismen: \(sub.requiredSpecialisms.joined(separator: ", "))") }
+                        if !sub.requiredCapacity.isEmpty { coverage.append("Minimumcapaciteit: \(sub.requiredCapacity.values.reduce(0, +)) plaatsen") }
+                        return SubSegmentRow(code: sub.code, name: sub.name, description: sub.description, min: sub.minProviders,
+                                             max: sub.maxProviders, coverage: coverage.joined(separator: "; "))
+                    },
+                    participants: design.participants(ofSegment: segment).count,
+                    nonParticipation: segment.nonParticipation.map { "\(design.municipality($0.municipality)?.name ?? $0.municipality): \($0.reason)" })
+            })
+        }
+        let segments = design.segments
+        matrixSegments = segments.map(\.code)
+        matrix = design.region.municipalities.map { m in
+            MatrixRow(municipality: m.name, cells: segments.map { segment in
+                let out = segment.nonParticipation.first { $0.municipality == m.code }
+                return MatrixCell(takesPart: out == nil, label: out == nil ? "Ja" : "Nee", reason: out?.reason ?? "")
+            })
+        }
+        requirements = design.requirements.map { r in
+            RequirementRow(code: r.code, name: r.name, description: r.description,
+                           scope: r.lots.isEmpty ? "Alle percelen" : r.lots.compactMap { design.lot($0)?.name }.joined(separator: ", "),
+                           proof: r.proofMayFollow ? "Mag later, uiterlijk bij de start van de overeenkomst" : "Bij inschrijving")
+        }
+        tenders = design.tenders.map { t in
+            let term = t.contractTerm
+            return TenderRow(code: t.code, name: t.name, procedure: t.procedure.dutchName,
+                             lots: t.lots.compactMap { design.lot($0)?.name }.joined(separator: ", "),
+                             start: term.start.dutch, initialEnd: term.initialEnd.dutch, initialTerm: Self.months(term.initialTermMonths),
+                             extensionTerm: Self.months(term.extensionMonths), maxExtensions: "\(term.maxExtensions)×",
+                             maxTotal: Self.months(term.maxTotalMonths), maxEnd: term.maxEnd.dutch)
+        }
+        notes = design.notes
+        scale = design.scoreScale.dutchDescription
+        segmentCount = segments.count
+        subSegmentCount = design.subSegments.count
+    }
+
+    static func thousands(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(".") }
+            out.append(c)
+        }
+        return String(out.reversed())
+    }
+
+    static func months(_ n: Int) -> String {
+        n % 12 == 0 ? "\(n / 12) jaar" : "\(n) maanden"
+    }
+}

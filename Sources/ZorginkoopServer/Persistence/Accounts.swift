@@ -1,0 +1,96 @@
+import Fluent
+import Foundation
+import Vapor
+import ZorginkoopCore
+
+/// A request for a new account, from the command line, the administrator's form or the demo.
+public struct NewAccount: Sendable {
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var municipality: String?
+    public var organisation: String?
+    public var password: String
+
+    public init(email: String, name: String, role: Role, municipality: String? = nil, organisation: String? = nil, password: String) {
+        self.email = email
+        self.name = name
+        self.role = role
+        self.municipality = municipality
+        self.organisation = organisation
+        self.password = password
+    }
+}
+
+/// Problems with a new account, per field, in Dutch.
+public struct AccountProblems: Error, Sendable {
+    public var fields: [String: String]
+}
+
+public enum Accounts {
+    static let minimumPasswordLength = 12
+
+    /// Checks the account against the region; returns the problems per field name.
+    static func problems(_ account: NewAccount, region: Design, on db: Database) async throws -> [String: String] {
+        var problems: [String: String] = [:]
+        let email = account.email.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = email.split(separator: "@")
+        if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") {
+            problems["email"] = "Vul een geldig e-mailadres in, zoals naam@gemeente.nl."
+        } else if try await UserRecord.query(on: db).filter(\.$email == email).count() > 0 {
+            problems["email"] = "Er bestaat al een account met dit e-mailadres."
+        }
+        if account.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems["name"] = "Vul een naam in."
+        }
+        if account.password.count < minimumPasswordLength {
+            problems["password"] = "Kies een wachtwoord van minstens \(minimumPasswordLength) tekens."
+        }
+        switch account.role {
+        case .municipalityOfficial:
+            if let code = account.municipality, region.municipality(code) != nil {
+                break
+            }
+            problems["municipality"] = "Kies de gemeente van deze medewerker (\(region.region.municipalities.map(\.code).joined(separator: ", ")))."
+        case .provider:
+            if (account.organisation ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                problems["organisation"] = "Vul de organisatie van deze zorgaanbieder in."
+            }
+        default:
+            if account.municipality != nil && !(account.municipality ?? "").isEmpty {
+                problems["municipality"] = "Alleen een gemeentelijk medewerker hoort bij een gemeente."
+            }
+        }
+        return problems
+    }
+
+    /// Creates the account (and its organisation when new), audited in the same transaction.
+    @discardableResult
+    public static func create(_ account: NewAccount, actor: String, actorRole: String = "system", at: Date, on db: Database) async throws -> UUID {
+        let region = try await DesignStore.region(on: db).design
+        let problems = try await problems(account, region: region, on: db)
+        guard problems.isEmpty else { throw AccountProblems(fields: problems) }
+        let hash = try Bcrypt.hash(account.password)
+        let email = account.email.trimmingCharacters(in: .whitespaces).lowercased()
+        let organisationName = account.role == .provider ? account.organisation?.trimmingCharacters(in: .whitespaces) : nil
+        let municipality = account.role == .municipalityOfficial ? account.municipality : nil
+        return try await db.audited("user.created", subject: email, actor: actor, actorRole: actorRole, at: at,
+                                    details: ["role": account.role.rawValue, "municipality": municipality ?? "",
+                                              "organisation": organisationName ?? ""]) { db in
+            var organisationID: UUID?
+            if let organisationName {
+                if let existing = try await OrganisationRecord.query(on: db).filter(\.$name == organisationName).first() {
+                    organisationID = existing.id
+                } else {
+                    let organisation = OrganisationRecord(name: organisationName, kvkNumber: nil, agbCode: nil)
+                    try await organisation.create(on: db)
+                    organisationID = organisation.id
+                }
+            }
+            let user = UserRecord(email: email, name: account.name, role: account.role, municipality: municipality,
+                                  organisationID: organisationID, passwordHash: hash)
+            try await user.create(on: db)
+            return try user.requireID()
+        }
+    }
+}

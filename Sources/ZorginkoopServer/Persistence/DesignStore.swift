@@ -1,0 +1,105 @@
+import Fluent
+import Foundation
+import Vapor
+import ZorginkoopCatalog
+import ZorginkoopCore
+
+/// A stored design with its decoded value.
+struct StoredDesign: Sendable {
+    var id: UUID
+    var code: String
+    var status: DesignStatus
+    var basedOn: String?
+    var updatedAt: Date?
+    var design: Design
+}
+
+enum DesignStatus: String, Sendable, Codable {
+    /// The design the region runs on: bundled, read-only.
+    case region
+    /// An official's editable copy.
+    case draft
+
+    var dutchName: String {
+        switch self {
+        case .region: "In gebruik voor de regio"
+        case .draft: "Concept"
+        }
+    }
+}
+
+/// Reading and writing designs; the domain only ever sees `Design` values.
+enum DesignStore {
+    static func encode(_ design: Design) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try! encoder.encode(design), as: UTF8.self)
+    }
+
+    static func stored(_ record: DesignRecord) throws -> StoredDesign {
+        let design: Design = try Catalog.decode(Data(record.document.utf8), file: "designs/\(record.code)")
+        return StoredDesign(id: try record.requireID(), code: record.code, status: DesignStatus(rawValue: record.status) ?? .draft,
+                            basedOn: record.basedOn, updatedAt: record.updatedAt, design: design)
+    }
+
+    static func region(on db: Database) async throws -> StoredDesign {
+        guard let record = try await DesignRecord.query(on: db).filter(\.$status == DesignStatus.region.rawValue).first() else {
+            throw Abort(.serviceUnavailable, reason: "De regio is nog niet geladen.")
+        }
+        return try stored(record)
+    }
+
+    static func all(on db: Database) async throws -> [StoredDesign] {
+        try await DesignRecord.query(on: db).sort(\.$status, .descending).sort(\.$code).all().map(stored)
+    }
+
+    static func find(_ code: String, on db: Database) async throws -> (DesignRecord, StoredDesign) {
+        guard let record = try await DesignRecord.query(on: db).filter(\.$code == code).first() else {
+            throw Abort(.notFound, reason: "Ontwerp '\(code)' bestaat niet.")
+        }
+        return (record, try stored(record))
+    }
+
+    /// Loads the region from the bundled design the first time the application starts.
+    static func loadRegionIfEmpty(_ app: Application) async throws -> Bool {
+        if try await DesignRecord.query(on: app.db).filter(\.$status == DesignStatus.region.rawValue).count() > 0 { return false }
+        let design = try Catalog.bundledDesign(app.zorginkoop.regionDesign)
+        try await app.db.audited("region.loaded", subject: design.code, actor: "systeem", at: app.clock.now(),
+                                 details: ["design": design.code, "municipalities": "\(design.region.municipalities.count)"]) { db in
+            try await DesignRecord(code: design.code, name: design.name, status: DesignStatus.region.rawValue, basedOn: nil,
+                                   document: encode(design)).create(on: db)
+        }
+        return true
+    }
+
+    /// A draft copy of a design, with a fresh code.
+    static func copy(_ source: StoredDesign, on request: Request) async throws -> StoredDesign {
+        let existing = try await DesignRecord.query(on: request.db).filter(\.$basedOn == source.code).count()
+        var design = source.design
+        design.code = "\(source.code)-concept-\(existing + 1)"
+        design.name = "\(source.design.name) (concept \(existing + 1))"
+        let copy = design
+        let record = try await request.audited("design.draft.created", subject: copy.code, details: ["basedOn": source.code]) { db in
+            let record = DesignRecord(code: copy.code, name: copy.name, status: DesignStatus.draft.rawValue,
+                                      basedOn: source.code, document: encode(copy))
+            try await record.create(on: db)
+            return record
+        }
+        return try stored(record)
+    }
+
+    /// Saves a changed draft after validation; the audit entry names what changed.
+    static func save(_ design: Design, over record: DesignRecord, changes: [String: String], on request: Request) async throws {
+        guard record.status == DesignStatus.draft.rawValue else {
+            throw Abort(.conflict, reason: "Alleen een concept kan worden gewijzigd; maak eerst een kopie.")
+        }
+        let document = encode(design)
+        let id = try record.requireID()
+        try await request.audited("design.changed", subject: record.code, details: changes) { db in
+            guard let fresh = try await DesignRecord.find(id, on: db) else { throw Abort(.notFound) }
+            fresh.document = document
+            fresh.name = design.name
+            try await fresh.update(on: db)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Fluent
+import FluentSQLiteDriver
+import Vapor
+
+// Numbered migrations. Never edit one that has landed: add the next. SQLite can only add columns,
+// so every migration is written for both engines.
+
+struct M001CreateOrganisations: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("organisations")
+            .id()
+            .field("name", .string, .required)
+            .field("kvk_number", .string)
+            .field("agb_code", .string)
+            .field("created_at", .datetime)
+            .unique(on: "name")
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("organisations").delete() }
+}
+
+struct M002CreateUsers: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("users")
+            .id()
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("role", .string, .required)
+            .field("municipality", .string)
+            .field("organisation_id", .uuid, .references("organisations", "id"))
+            .field("password_hash", .string, .required)
+            .field("active", .bool, .required)
+            .field("created_at", .datetime)
+            .unique(on: "email")
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("users").delete() }
+}
+
+struct M003CreateDesigns: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("designs")
+            .id()
+            .field("code", .string, .required)
+            .field("name", .string, .required)
+            .field("status", .string, .required)
+            .field("based_on", .string)
+            .field("document", .string, .required)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "code")
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("designs").delete() }
+}
+
+struct M004CreateLoginAttempts: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("login_attempts")
+            .id()
+            .field("email", .string, .required)
+            .field("address", .string, .required)
+            .field("succeeded", .bool, .required)
+            .field("at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("login_attempts").delete() }
+}
+
+struct M005CreateAPITokens: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("api_tokens")
+            .id()
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("name", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("revoked", .bool, .required)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("api_tokens").delete() }
+}
+
+struct M006CreateAuditTrail: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("audit_entries")
+            .id()
+            .field("seq", .int, .required)
+            .field("at", .datetime, .required)
+            .field("actor", .string, .required)
+            .field("actor_role", .string, .required)
+            .field("action", .string, .required)
+            .field("subject", .string, .required)
+            .field("details", .string, .required)
+            .field("previous_hash", .string, .required)
+            .field("hash", .string, .required)
+            .unique(on: "seq")
+            .create()
+        try await db.schema("audit_head")
+            .field("id", .int, .identifier(auto: false))
+            .field("seq", .int, .required)
+            .field("hash", .string, .required)
+            .create()
+        try await AuditHeadRecord(id: 1, seq: 0, hash: AuditChain.genesisHash).create(on: db)
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("audit_head").delete()
+        try await db.schema("audit_entries").delete()
+    }
+}
+
+enum Migrations {
+    static func add(to app: Application) {
+        app.migrations.add(M001CreateOrganisations())
+        app.migrations.add(M002CreateUsers())
+        app.migrations.add(M003CreateDesigns())
+        app.migrations.add(M004CreateLoginAttempts())
+        app.migrations.add(M005CreateAPITokens())
+        app.migrations.add(M006CreateAuditTrail())
+        app.migrations.add(SessionRecord.migration)
+    }
+}

@@ -1,0 +1,138 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// The signed-in person, as requests see it.
+public struct AuthenticatedUser: Authenticatable, Sendable {
+    public var id: UUID
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var municipality: String?
+    public var organisationID: UUID?
+
+    init(_ record: UserRecord) throws {
+        id = try record.requireID()
+        email = record.email
+        name = record.name
+        role = Role(rawValue: record.role) ?? .auditor
+        municipality = record.municipality
+        organisationID = record.$organisation.id
+    }
+}
+
+/// Reads the signed-in user from the session (stored in the database, so any instance can serve).
+struct SessionUserAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if request.hasSession, let text = request.session.data["user"], let id = UUID(uuidString: text),
+           let record = try await UserRecord.find(id, on: request.db), record.active {
+            request.auth.login(try AuthenticatedUser(record))
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Personal access tokens for the API: `Authorization: Bearer <token>`.
+struct BearerTokenAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            let digest = Tokens.digest(bearer.token)
+            guard let token = try await APITokenRecord.query(on: request.db)
+                .filter(\.$tokenHash == digest).filter(\.$revoked == false).with(\.$user).first(),
+                token.user.active else {
+                throw Abort(.unauthorized, reason: "Ongeldig of ingetrokken toegangstoken.")
+            }
+            request.auth.login(try AuthenticatedUser(token.user))
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+public enum Tokens {
+    /// A random token with 256 bits of entropy, URL-safe.
+    public static func generate() -> String {
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        return "zk_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Cross-site request forgery: every form carries the session's token, and every state-changing
+/// request from a browser must return it.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "_csrf"
+
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if request.session.data["csrf"] == nil {
+            request.session.data["csrf"] = Tokens.generate()
+        }
+        if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            let sent = (try? request.content.get(String.self, at: CSRFMiddleware.field)) ?? request.headers.first(name: "X-CSRF-Token")
+            guard let sent, sent == request.session.data["csrf"] else {
+                throw Abort(.forbidden, reason: "Dit formulier is verlopen of niet van deze site afkomstig. Laad de pagina opnieuw en probeer het nog eens.")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    var csrfToken: String { session.data["csrf"] ?? "" }
+}
+
+/// Headers that make the browser refuse framing, sniffing and inline script.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                      value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        return response
+    }
+}
+
+/// Password checks and the throttle on failed logins, kept in the database so every instance sees it.
+enum LoginService {
+    static let maxFailures = 5
+    static let window: TimeInterval = 15 * 60
+
+    enum Outcome {
+        case success(UserRecord)
+        case invalid
+        case throttled
+    }
+
+    static func attempt(email rawEmail: String, password: String, address: String, on request: Request) async throws -> Outcome {
+        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        let now = request.application.clock.now()
+        let recentFailures = try await LoginAttemptRecord.query(on: request.db)
+            .filter(\.$email == email).filter(\.$succeeded == false)
+            .filter(\.$at >= now.addingTimeInterval(-window)).count()
+        if recentFailures >= maxFailures {
+            try await request.audited("login.throttled", subject: email) { db in
+                try await LoginAttemptRecord(email: email, address: address, succeeded: false, at: now).create(on: db)
+            }
+            return .throttled
+        }
+        let user = try await UserRecord.query(on: request.db).filter(\.$email == email).first()
+        let valid: Bool
+        if let user, user.active {
+            valid = try Bcrypt.verify(password, created: user.passwordHash)
+        } else {
+            valid = false
+        }
+        try await request.audited(valid ? "login.succeeded" : "login.failed", subject: email, details: ["address": address]) { db in
+            try await LoginAttemptRecord(email: email, address: address, succeeded: valid, at: now).create(on: db)
+        }
+        if valid, let user { return .success(user) }
+        return .invalid
+    }
+}

@@ -1,0 +1,100 @@
+import Vapor
+
+/// The roles a person can have. One per account.
+public enum Role: String, CaseIterable, Codable, Sendable {
+    case procurementOfficer = "procurement-officer"
+    case municipalityOfficial = "municipality-official"
+    case assessor
+    case provider
+    case financeConsultant = "finance-consultant"
+    case auditor
+    case administrator
+
+    public var dutchName: String {
+        switch self {
+        case .procurementOfficer: "Inkoper (penvoerder)"
+        case .municipalityOfficial: "Gemeentelijk medewerker"
+        case .assessor: "Beoordelaar"
+        case .provider: "Zorgaanbieder"
+        case .financeConsultant: "Financieel adviseur"
+        case .auditor: "Auditor"
+        case .administrator: "Beheerder"
+        }
+    }
+}
+
+/// What a route lets someone do. Every route names exactly one; `Policy` decides who may.
+public enum Permission: String, CaseIterable, Sendable {
+    /// The region at a glance: municipalities, the design the region runs on. Everyone signed in.
+    case viewRegion
+    /// Designs including drafts under preparation: not for providers (contact ban, equal information).
+    case viewDesigns
+    /// Create and edit draft designs.
+    case editDesigns
+    /// Read and export the audit trail.
+    case readAudit
+    /// Accounts of other people.
+    case manageUsers
+    /// One's own account and access tokens.
+    case manageOwnAccount
+}
+
+/// Who may do what: decided here and nowhere else.
+public enum Policy {
+    public static func allows(_ role: Role, _ permission: Permission) -> Bool {
+        switch permission {
+        case .viewRegion, .manageOwnAccount:
+            return true
+        case .viewDesigns:
+            return role != .provider
+        case .editDesigns:
+            return role == .procurementOfficer
+        case .readAudit:
+            return role == .auditor || role == .administrator
+        case .manageUsers:
+            return role == .administrator
+        }
+    }
+}
+
+/// Stores a route's permission on the route itself, so tests can walk every route.
+extension Route {
+    public var permission: Permission? {
+        userInfo["permission"] as? Permission
+    }
+}
+
+extension RoutesBuilder {
+    /// Registers a route that requires a signed-in user with `permission`.
+    @discardableResult
+    func on<Response: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ path: PathComponent..., permission: Permission,
+        body: HTTPBodyStreamStrategy = .collect,
+        use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        let route = self.grouped(RequirePermission(permission: permission))
+            .on(method, path, body: body, use: closure)
+        route.userInfo["permission"] = permission
+        return route
+    }
+}
+
+/// Lets a request through only for a signed-in user whose role has the permission.
+struct RequirePermission: AsyncMiddleware {
+    let permission: Permission
+
+    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard let user = request.auth.get(AuthenticatedUser.self) else {
+            if request.isAPI { throw Abort(.unauthorized, reason: "Aanmelden vereist: gebruik een persoonlijk toegangstoken (Authorization: Bearer …).") }
+            return request.redirect(to: AppURL.login(next: request.url.string).path)
+        }
+        guard Policy.allows(user.role, permission) else {
+            throw Abort(.forbidden, reason: "Uw rol (\(user.role.dutchName)) geeft geen toegang tot deze pagina.")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    var isAPI: Bool { url.path.hasPrefix("/api/") }
+}

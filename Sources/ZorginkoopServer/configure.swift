@@ -1,0 +1,60 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import Vapor
+
+/// Sets the application up: database, sessions, middleware, views, routes; migrates and loads
+/// the region. Tests call this too, with their own database.
+public func configure(_ app: Application, _ config: AppConfiguration) async throws {
+    app.zorginkoop = config
+    try useDatabase(app, config.database)
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "zorginkoop-sessie"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: nil, maxAge: 8 * 3600, path: "/",
+                          isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+    Migrations.add(to: app)
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(ErrorPages())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory))
+    app.routes.defaultMaxBodySize = "1mb"
+
+    app.views.use(.leaf)
+    app.leaf.configuration = LeafConfiguration(rootDirectory: Resources.viewsDirectory)
+    // The templates live in the build folder (.build/…), which the default "visible files only" limit refuses.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+                                                  sandboxDirectory: Resources.viewsDirectory, viewDirectory: Resources.viewsDirectory))
+    app.leaf.cache.isEnabled = app.environment.isRelease || app.environment == .production
+
+    MetricsBootstrap.once()
+    try routes(app)
+    try await app.autoMigrate()
+    _ = try await DesignStore.loadRegionIfEmpty(app)
+}
+
+private func useDatabase(_ app: Application, _ engine: AppConfiguration.DatabaseEngine) throws {
+    switch engine {
+    case let .sqlite(path):
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case let .postgres(url):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        configuration.searchPath = nil
+        app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+    }
+}
+
+/// Files the server ships: templates and static assets, found next to the executable.
+enum Resources {
+    static var viewsDirectory: String { Bundle.module.resourceURL!.appendingPathComponent("Views").path + "/" }
+    static var publicDirectory: String { Bundle.module.resourceURL!.appendingPathComponent("Public").path + "/" }
+    static var openAPIDocument: URL { Bundle.module.resourceURL!.appendingPathComponent("Public/openapi.json") }
+}

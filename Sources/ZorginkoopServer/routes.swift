@@ -1,0 +1,28 @@
+import Fluent
+import Vapor
+
+func routes(_ app: Application) throws {
+    app.get("health") { req async throws -> Response in
+        // Ready means the database answers.
+        _ = try await DesignRecord.query(on: req.db).count()
+        let response = Response(status: .ok, body: .init(string: "{\"status\":\"ok\"}"))
+        response.headers.contentType = .json
+        return response
+    }
+    app.get("metrics") { _ -> Response in
+        let response = Response(status: .ok, body: .init(string: MetricsBootstrap.render()))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4"])
+        return response
+    }
+
+    let web = app.grouped(app.sessions.middleware, SessionUserAuthenticator(), CSRFMiddleware())
+    SessionController().boot(web)
+    RegionController().boot(web)
+    DesignController().boot(web)
+    AuditController().boot(web)
+    AccountController().boot(web)
+    UsersController().boot(web)
+
+    let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
+    APIController().boot(api)
+}
