@@ -5,7 +5,8 @@ import Vapor
 public struct AppConfiguration: Sendable {
     public enum DatabaseEngine: Sendable, Equatable {
         case sqlite(path: String)
-        case postgres(url: String)
+        /// `schema`: the PostgreSQL schema to keep the tables in, so several regions (or test runs) share one database.
+        case postgres(url: String, schema: String? = nil)
     }
 
     public var database: DatabaseEngine
@@ -15,22 +16,27 @@ public struct AppConfiguration: Sendable {
     public var regionDesign: String
     /// Fill the database with demo users, organisations and data on first start.
     public var demo: Bool
+    /// The bcrypt work factor for new password hashes (12 in production; tests use the minimum).
+    public var bcryptCost: Int
 
-    public init(database: DatabaseEngine, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026", demo: Bool = false) {
+    public init(database: DatabaseEngine, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026", demo: Bool = false,
+                bcryptCost: Int = 12) {
         self.database = database
         self.secureCookies = secureCookies
         self.regionDesign = regionDesign
         self.demo = demo
+        self.bcryptCost = bcryptCost
     }
 
     /// - `DATABASE_URL`: `postgres://user:password@host:5432/name` selects PostgreSQL; otherwise SQLite.
+    /// - `DATABASE_SCHEMA`: with PostgreSQL, the schema for the tables (default: the server's search path).
     /// - `SQLITE_PATH`: the SQLite file (default `data/zorginkoop.sqlite`, or `data/demo.sqlite` with demo).
     /// - `PUBLIC_URL`: the address users reach; `https://…` makes cookies `Secure`.
     /// - `REGION_DESIGN`: bundled design for the region (default `achterhoek-2026`).
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment, demo: Bool = false) -> AppConfiguration {
         let database: DatabaseEngine
         if let url = env["DATABASE_URL"], !url.isEmpty, url.hasPrefix("postgres") {
-            database = .postgres(url: url)
+            database = .postgres(url: url, schema: env["DATABASE_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 })
         } else {
             database = .sqlite(path: env["SQLITE_PATH"] ?? (demo ? "data/demo.sqlite" : "data/zorginkoop.sqlite"))
         }

@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import SQLKit
 import Leaf
 import LeafKit
 import Vapor
@@ -35,6 +36,9 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
 
     MetricsBootstrap.once()
     try routes(app)
+    if case let .postgres(_, schema?) = config.database {
+        try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    }
     try await app.autoMigrate()
     _ = try await DesignStore.loadRegionIfEmpty(app)
 }
@@ -45,9 +49,14 @@ private func useDatabase(_ app: Application, _ engine: AppConfiguration.Database
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
-    case let .postgres(url):
+    case let .postgres(url, schema):
         var configuration = try SQLPostgresConfiguration(url: url)
-        configuration.searchPath = nil
+        if let schema {
+            guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                throw Abort(.internalServerError, reason: "DATABASE_SCHEMA '\(schema)' is geen geldige schemanaam (kleine letters, cijfers, _)")
+            }
+            configuration.searchPath = [schema]
+        }
         app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
     }
 }

@@ -66,11 +66,12 @@ public enum Accounts {
 
     /// Creates the account (and its organisation when new), audited in the same transaction.
     @discardableResult
-    public static func create(_ account: NewAccount, actor: String, actorRole: String = "system", at: Date, on db: Database) async throws -> UUID {
+    public static func create(_ account: NewAccount, actor: String, actorRole: String = "system", at: Date, cost: Int = 12,
+                              on db: Database) async throws -> UUID {
         let region = try await DesignStore.region(on: db).design
         let problems = try await problems(account, region: region, on: db)
         guard problems.isEmpty else { throw AccountProblems(fields: problems) }
-        let hash = try Bcrypt.hash(account.password)
+        let hash = try Bcrypt.hash(account.password, cost: cost)
         let email = account.email.trimmingCharacters(in: .whitespaces).lowercased()
         let organisationName = account.role == .provider ? account.organisation?.trimmingCharacters(in: .whitespaces) : nil
         let municipality = account.role == .municipalityOfficial ? account.municipality : nil

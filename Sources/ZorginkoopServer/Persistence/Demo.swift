@@ -18,7 +18,7 @@ public enum FirstStart {
         guard try await UserRecord.query(on: app.db).count() == 0 else { return nil }
         let password = Tokens.generate().dropFirst(3).prefix(20)
         let account = NewAccount(email: "beheerder@zorginkoop.local", name: "Beheerder", role: .administrator, password: String(password))
-        try await Accounts.create(account, actor: "systeem", at: app.clock.now(), on: app.db)
+        try await Accounts.create(account, actor: "systeem", at: app.clock.now(), cost: app.zorginkoop.bcryptCost, on: app.db)
         return Account(email: account.email, role: Role.administrator.dutchName, password: account.password)
     }
 
@@ -48,7 +48,7 @@ public enum FirstStart {
                                        organisation: name, password: demoPassword))
         }
         for account in accounts {
-            try await Accounts.create(account, actor: "demo", at: app.clock.now(), on: app.db)
+            try await Accounts.create(account, actor: "demo", at: app.clock.now(), cost: app.zorginkoop.bcryptCost, on: app.db)
         }
         return accounts.map { Account(email: $0.email, role: $0.role.dutchName, password: demoPassword) }
     }
