@@ -12,7 +12,7 @@ import Vapor
 public func configure(_ app: Application, _ config: AppConfiguration) async throws {
     app.zorginkoop = config
     try useDatabase(app, config.database)
-    app.sessions.use(.fluent)
+    app.sessions.use { app in ChangeAwareSessions(base: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "zorginkoop-sessie"
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(string: id.string, expires: nil, maxAge: 8 * 3600, path: "/",
@@ -21,7 +21,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
     Migrations.add(to: app)
 
     app.middleware = Middlewares()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(ErrorPages())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory))

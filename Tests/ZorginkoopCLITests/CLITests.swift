@@ -19,10 +19,14 @@ struct CLI {
         return dir.appendingPathComponent("zorginkoop")
     }
 
-    static func run(_ arguments: String...) throws -> Outcome {
+    static func run(_ arguments: String..., environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -179,5 +183,40 @@ struct CLITests {
         let missing = try CLI.run("select", "/bestaat/niet.json")
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("/bestaat/niet.json: bestand niet gevonden"))
+    }
+}
+
+@Suite("The server's command line: migrate, user add, audit verify")
+struct ServerCLITests {
+    @Test("migrate creates the database and loads the region; user add audits; audit verify confirms the chain")
+    func migrateUserAudit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-cli-\(UUID().uuidString)")
+        let env = ["SQLITE_PATH": dir.appendingPathComponent("db.sqlite").path]
+        let migrate = try CLI.run("migrate", environment: env)
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        #expect(migrate.stdout.contains("Database bijgewerkt"))
+        let add = try CLI.run("user", "add", "--email", "Inkoper@Doetinchem.nl", "--role", "procurement-officer", environment: env)
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(add.stdout.contains("Account inkoper@doetinchem.nl aangemaakt"))
+        #expect(add.stdout.contains("Wachtwoord: "))
+        let verify = try CLI.run("audit", "verify", environment: env)
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains("Audittrail intact: 2 regels"))
+    }
+
+    @Test("user add with a bad role, a missing municipality or a duplicate exits 2 naming the option")
+    func userAddRefuses() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-cli-\(UUID().uuidString)")
+        let env = ["SQLITE_PATH": dir.appendingPathComponent("db.sqlite").path]
+        let badRole = try CLI.run("user", "add", "--email", "a@b.nl", "--role", "koning", environment: env)
+        #expect(badRole.status == 2)
+        #expect(badRole.stderr.contains("--role: onbekende rol 'koning'"))
+        let noMunicipality = try CLI.run("user", "add", "--email", "a@b.nl", "--role", "municipality-official", "--password", "lang-genoeg-wachtwoord", environment: env)
+        #expect(noMunicipality.status == 2)
+        #expect(noMunicipality.stderr.contains("--municipality: Kies de gemeente"))
+        #expect(try CLI.run("user", "add", "--email", "a@b.nl", "--role", "auditor", environment: env).status == 0)
+        let duplicate = try CLI.run("user", "add", "--email", "A@b.nl", "--role", "auditor", environment: env)
+        #expect(duplicate.status == 2)
+        #expect(duplicate.stderr.contains("--email: Er bestaat al een account"))
     }
 }

@@ -103,14 +103,9 @@ struct DesignView: Encodable {
         description = design.description
         regionName = design.region.name
         lead = design.municipality(design.region.leadMunicipality)?.name ?? design.region.leadMunicipality
-        let total = design.region.totalClients
-        totalClients = Self.thousands(total)
+        totalClients = Self.thousands(design.region.totalClients)
         clientsYear = design.region.municipalities.first?.clientsYear ?? 0
-        municipalities = design.region.municipalities.sorted { $0.clients > $1.clients }.map { m in
-            MunicipalityRow(code: m.code, name: m.name, cbsCode: m.cbsCode, clients: Self.thousands(m.clients),
-                            share: total > 0 ? "\(Int((Double(m.clients) * 100 / Double(total)).rounded()))%" : "–",
-                            lead: m.code == design.region.leadMunicipality, transport: m.transportArrangement)
-        }
+        municipalities = Self.municipalityRows(design)
         lots = design.lots.map { lot in
             LotView(code: lot.code, name: lot.name, description: lot.description, segments: lot.segments.map { segment in
                 SegmentView(
@@ -140,7 +135,24 @@ struct DesignView: Encodable {
                            scope: r.lots.isEmpty ? "Alle percelen" : r.lots.compactMap { design.lot($0)?.name }.joined(separator: ", "),
                            proof: r.proofMayFollow ? "Mag later, uiterlijk bij de start van de overeenkomst" : "Bij inschrijving")
         }
-        tenders = design.tenders.map { t in
+        tenders = Self.tenderRows(design)
+        notes = design.notes
+        scale = design.scoreScale.dutchDescription
+        segmentCount = segments.count
+        subSegmentCount = design.subSegments.count
+    }
+
+    static func municipalityRows(_ design: Design) -> [MunicipalityRow] {
+        let total = design.region.totalClients
+        return design.region.municipalities.sorted { $0.clients > $1.clients }.map { m in
+            MunicipalityRow(code: m.code, name: m.name, cbsCode: m.cbsCode, clients: Self.thousands(m.clients),
+                            share: total > 0 ? "\(Int((Double(m.clients) * 100 / Double(total)).rounded()))%" : "–",
+                            lead: m.code == design.region.leadMunicipality, transport: m.transportArrangement)
+        }
+    }
+
+    static func tenderRows(_ design: Design) -> [TenderRow] {
+        design.tenders.map { t in
             let term = t.contractTerm
             return TenderRow(code: t.code, name: t.name, procedure: t.procedure.dutchName,
                              lots: t.lots.compactMap { design.lot($0)?.name }.joined(separator: ", "),
@@ -148,10 +160,6 @@ struct DesignView: Encodable {
                              extensionTerm: Self.months(term.extensionMonths), maxExtensions: "\(term.maxExtensions)×",
                              maxTotal: Self.months(term.maxTotalMonths), maxEnd: term.maxEnd.dutch)
         }
-        notes = design.notes
-        scale = design.scoreScale.dutchDescription
-        segmentCount = segments.count
-        subSegmentCount = design.subSegments.count
     }
 
     static func thousands(_ n: Int) -> String {
@@ -166,5 +174,44 @@ struct DesignView: Encodable {
 
     static func months(_ n: Int) -> String {
         n % 12 == 0 ? "\(n / 12) jaar" : "\(n) maanden"
+    }
+}
+
+/// The overview page needs only a summary: a smaller context renders faster than the whole design.
+struct RegionView: Encodable {
+    struct LotSummary: Encodable {
+        var name: String
+        var description: String
+        var segments: [String]
+    }
+
+    var code: String
+    var name: String
+    var regionName: String
+    var lead: String
+    var totalClients: String
+    var clientsYear: Int
+    var municipalities: [DesignView.MunicipalityRow]
+    var lots: [LotSummary]
+    var segmentCount: Int
+    var subSegmentCount: Int
+    var tenders: [DesignView.TenderRow]
+
+    init(_ design: Design) {
+        code = design.code
+        name = design.name
+        regionName = design.region.name
+        lead = design.municipality(design.region.leadMunicipality)?.name ?? design.region.leadMunicipality
+        totalClients = DesignView.thousands(design.region.totalClients)
+        clientsYear = design.region.municipalities.first?.clientsYear ?? 0
+        municipalities = DesignView.municipalityRows(design)
+        lots = design.lots.map { lot in
+            LotSummary(name: lot.name, description: lot.description, segments: lot.segments.map { segment in
+                "\(segment.name) – \(segment.subSegments.count) sub-segment(en), \(design.participants(ofSegment: segment).count) deelnemende gemeenten, bekostiging \(segment.fundingModel.dutchName)"
+            })
+        }
+        segmentCount = design.segments.count
+        subSegmentCount = design.subSegments.count
+        tenders = DesignView.tenderRows(design)
     }
 }

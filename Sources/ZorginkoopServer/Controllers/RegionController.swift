@@ -8,6 +8,6 @@ struct RegionController {
 
     func overview(req: Request) async throws -> View {
         let region = try await DesignStore.region(on: req.db)
-        return try await req.view.render("home", PageContext(req, title: "De regio in één oogopslag", data: DesignView(region.design)))
+        return try await req.view.render("home", PageContext(req, title: "De regio in één oogopslag", data: RegionView(region.design)))
     }
 }

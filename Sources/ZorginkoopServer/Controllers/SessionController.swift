@@ -40,6 +40,7 @@ struct SessionController {
                 req.session.id = nil
             }
             req.session.data["user"] = try user.requireID().uuidString
+            req.session.data["since"] = String(req.application.clock.now().timeIntervalSince1970)
             req.session.data["csrf"] = Tokens.generate()
             return req.redirect(to: next)
         case .invalid:

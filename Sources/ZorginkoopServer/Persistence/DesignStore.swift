@@ -37,15 +37,26 @@ enum DesignStore {
     }
 
     static func stored(_ record: DesignRecord) throws -> StoredDesign {
-        let design: Design = try Catalog.decode(Data(record.document.utf8), file: "designs/\(record.code)")
-        return StoredDesign(id: try record.requireID(), code: record.code, status: DesignStatus(rawValue: record.status) ?? .draft,
+        let id = try record.requireID()
+        let design = try DecodedDesigns.shared.design(id: id, version: record.updatedAt, document: record.document) {
+            try Catalog.decode(Data(record.document.utf8), file: "designs/\(record.code)")
+        }
+        return StoredDesign(id: id, code: record.code, status: DesignStatus(rawValue: record.status) ?? .draft,
                             basedOn: record.basedOn, updatedAt: record.updatedAt, design: design)
     }
 
+    /// The design the region runs on. Read on every page, so the 60 kB document is fetched only
+    /// when the decoded copy is missing or older than the row's `updated_at`.
     static func region(on db: Database) async throws -> StoredDesign {
-        guard let record = try await DesignRecord.query(on: db).filter(\.$status == DesignStatus.region.rawValue).first() else {
+        guard let head = try await DesignRecord.query(on: db).filter(\.$status == DesignStatus.region.rawValue)
+            .field(\.$id).field(\.$code).field(\.$status).field(\.$basedOn).field(\.$updatedAt).first(),
+            let id = head.id else {
             throw Abort(.serviceUnavailable, reason: "De regio is nog niet geladen.")
         }
+        if let design = DecodedDesigns.shared.design(id: id, version: head.updatedAt) {
+            return StoredDesign(id: id, code: head.code, status: .region, basedOn: head.basedOn, updatedAt: head.updatedAt, design: design)
+        }
+        guard let record = try await DesignRecord.find(id, on: db) else { throw Abort(.serviceUnavailable, reason: "De regio is nog niet geladen.") }
         return try stored(record)
     }
 
@@ -101,5 +112,42 @@ enum DesignStore {
             fresh.name = design.name
             try await fresh.update(on: db)
         }
+    }
+}
+
+/// Decoding a design's JSON costs more than the rest of a page; the decoded value is kept per
+/// design id, its `updated_at` and its text. The database stays the only state: every request
+/// reads the row's version, so every instance serves what the database holds now.
+final class DecodedDesigns: @unchecked Sendable {
+    static let shared = DecodedDesigns()
+    private let lock = NSLock()
+    private var entries: [UUID: (version: Date?, document: String, design: Design)] = [:]
+
+    /// The decoded design when the cached copy has this version.
+    func design(id: UUID, version: Date?) -> Design? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let entry = entries[id], entry.version == version, version != nil else { return nil }
+        return entry.design
+    }
+
+    func design(id: UUID, version: Date?, document: String, decode: () throws -> Design) throws -> Design {
+        lock.lock()
+        let cached = entries[id]
+        lock.unlock()
+        if let cached, cached.document == document {
+            if cached.version != version { remember(id, version, document, cached.design) }
+            return cached.design
+        }
+        let design = try decode()
+        remember(id, version, document, design)
+        return design
+    }
+
+    private func remember(_ id: UUID, _ version: Date?, _ document: String, _ design: Design) {
+        lock.lock()
+        if entries.count > 256 { entries.removeAll() }
+        entries[id] = (version, document, design)
+        lock.unlock()
     }
 }

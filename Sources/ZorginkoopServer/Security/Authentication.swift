@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -11,6 +12,34 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     public var role: Role
     public var municipality: String?
     public var organisationID: UUID?
+
+    /// The columns the hot path reads, with SQLKit: every page needs the signed-in user.
+    struct Row: Decodable {
+        var id: UUID
+        var email: String
+        var name: String
+        var role: String
+        var municipality: String?
+        var organisation_id: UUID?
+        var active: Bool
+    }
+
+    static func load(_ id: UUID, on db: Database) async throws -> AuthenticatedUser? {
+        guard let row = try await (db as! any SQLDatabase).select()
+            .columns("id", "email", "name", "role", "municipality", "organisation_id", "active")
+            .from(UserRecord.schema).where("id", .equal, id).first(decoding: Row.self), row.active else { return nil }
+        return AuthenticatedUser(id: row.id, email: row.email, name: row.name, role: Role(rawValue: row.role) ?? .auditor,
+                                 municipality: row.municipality, organisationID: row.organisation_id)
+    }
+
+    init(id: UUID, email: String, name: String, role: Role, municipality: String?, organisationID: UUID?) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.municipality = municipality
+        self.organisationID = organisationID
+    }
 
     init(_ record: UserRecord) throws {
         id = try record.requireID()
@@ -26,8 +55,10 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
 struct SessionUserAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
         if request.hasSession, let text = request.session.data["user"], let id = UUID(uuidString: text),
-           let record = try await UserRecord.find(id, on: request.db), record.active {
-            request.auth.login(try AuthenticatedUser(record))
+           let since = request.session.data["since"].flatMap(Double.init),
+           request.application.clock.now().timeIntervalSince1970 - since < SessionLifetime.maximum,
+           let user = try await AuthenticatedUser.load(id, on: request.db) {
+            request.auth.login(user)
         }
         return try await next.respond(to: request)
     }
