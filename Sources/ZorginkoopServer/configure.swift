@@ -24,7 +24,6 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(ErrorPages())
     app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory))
     app.routes.defaultMaxBodySize = "1mb"
 
     app.views.use(.leaf)
@@ -64,6 +63,6 @@ private func useDatabase(_ app: Application, _ engine: AppConfiguration.Database
 /// Files the server ships: templates and static assets, found next to the executable.
 enum Resources {
     static var viewsDirectory: String { Bundle.module.resourceURL!.appendingPathComponent("Views").path + "/" }
-    static var publicDirectory: String { Bundle.module.resourceURL!.appendingPathComponent("Public").path + "/" }
+    static var stylesheet: URL { Bundle.module.resourceURL!.appendingPathComponent("Public/app.css") }
     static var openAPIDocument: URL { Bundle.module.resourceURL!.appendingPathComponent("Public/openapi.json") }
 }

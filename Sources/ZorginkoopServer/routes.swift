@@ -22,6 +22,15 @@ func routes(_ app: Application) throws {
         return response
     }
 
+    // The one static asset, as a route: a global file middleware would look on disk for every request.
+    let stylesheet = try Data(contentsOf: Resources.stylesheet)
+    app.get("app.css") { _ -> Response in
+        let response = Response(status: .ok, body: .init(data: stylesheet))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+        response.headers.cacheControl = .init(maxAge: 3600)
+        return response
+    }
+
     let web = app.grouped(app.sessions.middleware, SessionUserAuthenticator(), CSRFMiddleware())
     SessionController().boot(web)
     RegionController().boot(web)

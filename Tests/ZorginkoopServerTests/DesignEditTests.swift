@@ -82,6 +82,22 @@ struct DesignEditTests {
         }
     }
 
+    @Test("A change to the region's design in the database shows at once: nothing stale is kept in the process")
+    func overviewFollowsTheDatabase() async throws {
+        try await withApp { app in
+            try await makeUser(app, .auditor)
+            let browser = Browser(app)
+            _ = try await browser.login("auditor@test.nl")
+            #expect(try await browser.get("/").body.string.contains("Sociaal Domein Achterhoek"))
+            let record = try #require(try await DesignRecord.query(on: app.db).filter(\.$status == "region").first())
+            record.document = record.document.replacingOccurrences(of: "Sociaal Domein Achterhoek", with: "Samenwerking Oost")
+            try await record.update(on: app.db)
+            let page = try await browser.get("/").body.string
+            #expect(page.contains("Samenwerking Oost"))
+            #expect(!page.contains("Sociaal Domein Achterhoek</h1>"))
+        }
+    }
+
     @Test("The region design itself cannot be edited, only copied")
     func regionDesignReadOnly() async throws {
         try await withApp { app in

@@ -195,7 +195,7 @@ struct RegionView: Encodable {
     var lots: [LotSummary]
     var segmentCount: Int
     var subSegmentCount: Int
-    var tenders: [DesignView.TenderRow]
+    var tenderCount: Int
 
     init(_ design: Design) {
         code = design.code
@@ -212,6 +212,6 @@ struct RegionView: Encodable {
         }
         segmentCount = design.segments.count
         subSegmentCount = design.subSegments.count
-        tenders = DesignView.tenderRows(design)
+        tenderCount = design.tenders.count
     }
 }

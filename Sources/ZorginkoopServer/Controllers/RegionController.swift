@@ -6,8 +6,16 @@ struct RegionController {
         routes.on(.GET, permission: .viewRegion, use: overview)
     }
 
+    struct HomeData: Encodable {
+        /// The region summary, rendered by Leaf (escaped) once per version of the region's design.
+        var summary: String
+    }
+
     func overview(req: Request) async throws -> View {
         let region = try await DesignStore.region(on: req.db)
-        return try await req.view.render("home", PageContext(req, title: "De regio in één oogopslag", data: RegionView(region.design)))
+        let summary = try await RenderedFragments.shared.fragment("region-summary", of: region, on: req) {
+            RegionView(region.design)
+        }
+        return try await req.view.render("home", PageContext(req, title: "De regio in één oogopslag", data: HomeData(summary: summary)))
     }
 }

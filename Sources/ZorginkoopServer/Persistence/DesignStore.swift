@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import Vapor
 import ZorginkoopCatalog
@@ -118,24 +119,20 @@ enum DesignStore {
 /// Decoding a design's JSON costs more than the rest of a page; the decoded value is kept per
 /// design id, its `updated_at` and its text. The database stays the only state: every request
 /// reads the row's version, so every instance serves what the database holds now.
-final class DecodedDesigns: @unchecked Sendable {
+final class DecodedDesigns: Sendable {
     static let shared = DecodedDesigns()
-    private let lock = NSLock()
-    private var entries: [UUID: (version: Date?, document: String, design: Design)] = [:]
+    private let entries = NIOLockedValueBox<[UUID: (version: Date?, document: String, design: Design)]>([:])
 
     /// The decoded design when the cached copy has this version.
     func design(id: UUID, version: Date?) -> Design? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let entry = entries[id], entry.version == version, version != nil else { return nil }
-        return entry.design
+        entries.withLockedValue { entries in
+            guard let entry = entries[id], entry.version == version, version != nil else { return nil }
+            return entry.design
+        }
     }
 
     func design(id: UUID, version: Date?, document: String, decode: () throws -> Design) throws -> Design {
-        lock.lock()
-        let cached = entries[id]
-        lock.unlock()
-        if let cached, cached.document == document {
+        if let cached = entries.withLockedValue({ $0[id] }), cached.document == document {
             if cached.version != version { remember(id, version, document, cached.design) }
             return cached.design
         }
@@ -145,9 +142,35 @@ final class DecodedDesigns: @unchecked Sendable {
     }
 
     private func remember(_ id: UUID, _ version: Date?, _ document: String, _ design: Design) {
-        lock.lock()
-        if entries.count > 256 { entries.removeAll() }
-        entries[id] = (version, document, design)
-        lock.unlock()
+        entries.withLockedValue { entries in
+            if entries.count > 256 { entries.removeAll() }
+            entries[id] = (version, document, design)
+        }
     }
+}
+
+/// Parts of pages that depend only on a design, rendered by Leaf once per design version. The
+/// overview is the most visited page; rendering its tables for every visit cost more than all its
+/// database reads together. The key holds the design's id and `updated_at`, read from the
+/// database on every request, so an edit shows at once on every instance.
+final class RenderedFragments: Sendable {
+    static let shared = RenderedFragments()
+    private let entries = NIOLockedValueBox<[String: String]>([:])
+
+    func fragment<Context: Encodable>(_ template: String, of design: StoredDesign, on request: Request,
+                                      context: () -> Context) async throws -> String {
+        let key = "\(template)|\(design.id)|\(design.updatedAt?.timeIntervalSince1970 ?? 0)"
+        if let cached = entries.withLockedValue({ $0[key] }) { return cached }
+        let html = String(buffer: try await request.view.render(template, FragmentContext(data: context())).data)
+        entries.withLockedValue { entries in
+            if entries.count > 256 { entries.removeAll() }
+            entries[key] = html
+        }
+        return html
+    }
+}
+
+/// A fragment's context has the same shape as a page's, so templates read `data.…` alike.
+struct FragmentContext<Data: Encodable>: Encodable {
+    var data: Data
 }

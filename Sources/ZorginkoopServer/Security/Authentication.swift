@@ -96,20 +96,22 @@ public enum Tokens {
 
 /// Cross-site request forgery: every form carries the session's token, and every state-changing
 /// request from a browser must return it.
-struct CSRFMiddleware: AsyncMiddleware {
+/// (A plain `Middleware`, like the headers below: it does no I/O, and an async middleware would
+/// cost two executor hops on every request.)
+struct CSRFMiddleware: Middleware {
     static let field = "_csrf"
 
-    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: Responder) -> EventLoopFuture<Response> {
         if request.session.data["csrf"] == nil {
             request.session.data["csrf"] = Tokens.generate()
         }
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             let sent = (try? request.content.get(String.self, at: CSRFMiddleware.field)) ?? request.headers.first(name: "X-CSRF-Token")
             guard let sent, sent == request.session.data["csrf"] else {
-                throw Abort(.forbidden, reason: "Dit formulier is verlopen of niet van deze site afkomstig. Laad de pagina opnieuw en probeer het nog eens.")
+                return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "Dit formulier is verlopen of niet van deze site afkomstig. Laad de pagina opnieuw en probeer het nog eens."))
             }
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }
 
@@ -118,15 +120,16 @@ extension Request {
 }
 
 /// Headers that make the browser refuse framing, sniffing and inline script.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+struct SecurityHeadersMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
         response.headers.replaceOrAdd(name: "Content-Security-Policy",
                                       value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         return response
+        }
     }
 }
 

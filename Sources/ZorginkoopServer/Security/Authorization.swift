@@ -80,18 +80,20 @@ extension RoutesBuilder {
 }
 
 /// Lets a request through only for a signed-in user whose role has the permission.
-struct RequirePermission: AsyncMiddleware {
+struct RequirePermission: Middleware {
     let permission: Permission
 
-    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: Responder) -> EventLoopFuture<Response> {
         guard let user = request.auth.get(AuthenticatedUser.self) else {
-            if request.isAPI { throw Abort(.unauthorized, reason: "Aanmelden vereist: gebruik een persoonlijk toegangstoken (Authorization: Bearer …).") }
-            return request.redirect(to: AppURL.login(next: request.url.string).path)
+            if request.isAPI {
+                return request.eventLoop.makeFailedFuture(Abort(.unauthorized, reason: "Aanmelden vereist: gebruik een persoonlijk toegangstoken (Authorization: Bearer …)."))
+            }
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: AppURL.login(next: request.url.string).path))
         }
         guard Policy.allows(user.role, permission) else {
-            throw Abort(.forbidden, reason: "Uw rol (\(user.role.dutchName)) geeft geen toegang tot deze pagina.")
+            return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "Uw rol (\(user.role.dutchName)) geeft geen toegang tot deze pagina."))
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }
 

@@ -21,20 +21,22 @@ struct ValidationProblems: Error {
 
 /// Turns every error into a clear answer: problem+json for the API, a Dutch page for people.
 /// Never a stack trace; unexpected errors are logged and answered with a 500 without details.
-struct ErrorPages: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
+/// A plain `Middleware` that goes async only when there is an error to render: an async middleware
+/// costs executor hops on every request.
+struct ErrorPages: Middleware {
+    func respond(to request: Request, chainingTo next: Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
             let (status, detail, problems) = describe(error, request: request)
             if status == .internalServerError {
                 request.logger.report(error: error)
             }
             // Matched as text: HTTPMediaType's == treats */* as equal to everything.
             if request.isAPI || request.headers[.accept].contains(where: { $0.contains("problem+json") }) {
-                return problemResponse(status: status, detail: detail, problems: problems)
+                return request.eventLoop.makeSucceededFuture(problemResponse(status: status, detail: detail, problems: problems))
             }
-            return await page(status: status, detail: detail, request: request)
+            let promise = request.eventLoop.makePromise(of: Response.self)
+            promise.completeWithTask { await page(status: status, detail: detail, request: request) }
+            return promise.futureResult
         }
     }
 
@@ -47,9 +49,21 @@ struct ErrorPages: AsyncMiddleware {
         case let error as DecodingError:
             return (.badRequest, "Het verzoek kon niet worden gelezen.", [Catalog.problem(from: error)])
         case let error as AbortError:
-            return (error.status, error.reason, nil)
+            // Vapor's own aborts carry the English reason phrase; say it in Dutch.
+            let reason = error.reason == error.status.reasonPhrase ? Self.dutchReason(error.status) : error.reason
+            return (error.status, reason, nil)
         default:
             return (.internalServerError, "Er ging aan onze kant iets mis. De fout is vastgelegd; probeer het later opnieuw.", nil)
+        }
+    }
+
+    static func dutchReason(_ status: HTTPStatus) -> String {
+        switch status {
+        case .notFound: "Deze pagina of dit gegeven bestaat niet."
+        case .methodNotAllowed: "Deze handeling is hier niet toegestaan."
+        case .payloadTooLarge: "Het verzoek is te groot."
+        case .unsupportedMediaType: "Dit soort inhoud wordt hier niet geaccepteerd."
+        default: "Het verzoek kon niet worden verwerkt (\(status.code))."
         }
     }
 
