@@ -28,17 +28,17 @@ public enum FirstStart {
         let region = try await DesignStore.region(on: app.db).design
         var accounts: [NewAccount] = [
             NewAccount(email: "beheerder@zorginkoop.local", name: "Beheerder", role: .administrator, password: demoPassword),
-            NewAccount(email: "inkoper@doetinchem.nl", name: "Sanne de Vries (inkoper)", role: .procurementOfficer, password: demoPassword),
-            NewAccount(email: "inkoper2@doetinchem.nl", name: "Joris Bakker (inkoper)", role: .procurementOfficer, password: demoPassword),
-            NewAccount(email: "financien@sociaaldomeinachterhoek.nl", name: "Ilse Jansen (financieel adviseur)", role: .financeConsultant, password: demoPassword),
-            NewAccount(email: "auditor@doetinchem.nl", name: "Mark Visser (auditor)", role: .auditor, password: demoPassword),
+            NewAccount(email: "inkoper@doetinchem.nl", name: "Sanne de Vries", role: .procurementOfficer, password: demoPassword),
+            NewAccount(email: "inkoper2@doetinchem.nl", name: "Joris Bakker", role: .procurementOfficer, password: demoPassword),
+            NewAccount(email: "financien@sociaaldomeinachterhoek.nl", name: "Ilse Jansen", role: .financeConsultant, password: demoPassword),
+            NewAccount(email: "auditor@doetinchem.nl", name: "Mark Visser", role: .auditor, password: demoPassword),
         ]
         for m in region.region.municipalities {
             accounts.append(NewAccount(email: "medewerker@\(m.code).nl", name: "Medewerker \(m.name)", role: .municipalityOfficial,
                                        municipality: m.code, password: demoPassword))
         }
         for (i, name) in ["Anouk Smit", "Pieter Mulder", "Fatima el Amrani", "Kees Hendriks", "Lotte Bos", "Ruben Dekker"].enumerated() {
-            accounts.append(NewAccount(email: "beoordelaar\(i + 1)@sociaaldomeinachterhoek.nl", name: "\(name) (beoordelaar)", role: .assessor, password: demoPassword))
+            accounts.append(NewAccount(email: "beoordelaar\(i + 1)@sociaaldomeinachterhoek.nl", name: name, role: .assessor, password: demoPassword))
         }
         let providers = ["Zorggroep De Linde", "Stichting Kompas", "Jeugdhulp Het Baken", "Iemenzorg", "Sterk Thuis Begeleiding",
                          "Woonzorg Noaber", "Praktijk De Berkel", "Stichting Het Anker", "Zorgcentrum Oosterlicht", "Samen Verder Jeugd",
