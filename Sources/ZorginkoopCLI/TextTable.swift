@@ -1,3 +1,5 @@
+import Foundation
+
 /// A plain-text table with aligned columns, for terminal output.
 struct TextTable {
     var headers: [String]
@@ -26,5 +28,3 @@ struct TextTable {
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One thing wrong with an input, and where: the path of the field, as `lots[0].segments[1].weights`.
 public struct Problem: Hashable, Sendable, CustomStringConvertible, Codable {
     public var path: String
@@ -43,7 +45,6 @@ struct ProblemCollector {
     }
 }
 
-import Foundation
 
 extension String {
     /// Empty or only white space.

@@ -57,6 +57,18 @@ struct AuthorizationTests {
         }
     }
 
+    @Test("Every route names a permission, except the few that must be public")
+    func noRouteForgotten() async throws {
+        try await withApp { app in
+            let publicRoutes: Set<String> = ["GET /health", "GET /health/live", "GET /metrics", "GET /app.css",
+                                             "GET /inloggen", "POST /inloggen", "GET /api/v1/openapi.json"]
+            let unprotected = Set(app.routes.all.filter { $0.permission == nil }.map { route in
+                "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
+            })
+            #expect(unprotected == publicRoutes)
+        }
+    }
+
     @Test("Without a session, pages send people to the login page and the API answers 401 problem+json")
     func anonymous() async throws {
         try await withApp { app in
