@@ -114,7 +114,7 @@ struct UserCommand: AsyncParsableCommand {
                                      organisation: organisation, password: secret)
             do {
                 _ = try await withApplication { app in
-                    try await Accounts.create(account, actor: "cli", at: app.clock.now(), cost: app.zorginkoop.bcryptCost, on: app.db)
+                    try await Accounts.create(account, actor: "cli", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
                 }
             } catch let problems as AccountProblems {
                 throw CLIError(problems.fields.sorted { $0.key < $1.key }.map { "--\($0.key): \($0.value)" }.joined(separator: "\n"))

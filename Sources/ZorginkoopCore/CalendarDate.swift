@@ -60,6 +60,20 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return CalendarDate(year: y, month: m, day: min(day, CalendarDate.daysIn(month: m, year: y)))!
     }
 
+    /// The calendar day `days` later (or earlier, when negative).
+    public func adding(days: Int) -> CalendarDate {
+        var date = self
+        for _ in 0..<abs(days) { date = days > 0 ? date.dayAfter() : date.dayBefore() }
+        return date
+    }
+
+    /// The next calendar day.
+    public func dayAfter() -> CalendarDate {
+        if day < CalendarDate.daysIn(month: month, year: year) { return CalendarDate(year: year, month: month, day: day + 1)! }
+        if month < 12 { return CalendarDate(year: year, month: month + 1, day: 1)! }
+        return CalendarDate(year: year + 1, month: 1, day: 1)!
+    }
+
     /// The previous calendar day.
     public func dayBefore() -> CalendarDate {
         if day > 1 { return CalendarDate(year: year, month: month, day: day - 1)! }

@@ -76,8 +76,7 @@ public enum ExampleBids {
         var requirements: [String: RequirementOutcome] = [:]
         for requirement in design.requirements(forLot: lot.code) { requirements[requirement.code] = .pass }
         let roll = Double.random(in: 0..<1, using: &rng)
-        if roll < 0.07 {
-            let failing = design.requirements(forLot: lot.code).randomElement(using: &rng)!
+        if roll < 0.07, let failing = design.requirements(forLot: lot.code).randomElement(using: &rng) {
             requirements[failing.code] = .fail(reason: failureReasons[failing.code] ?? "Onvoldoende aangetoond met de ingediende stukken")
         } else if roll < 0.12, let deferrable = design.requirements(forLot: lot.code).first(where: \.proofMayFollow) {
             let start = tender.contractTerm.start

@@ -174,9 +174,6 @@ struct SubSegmentContext {
             log.add(.selectedForMinimum, [candidate.id], "Inschrijving \(candidate.id) (\(candidate.bid.bidder)) is geselecteerd: positie \(position + 1) in de rangorde met score \(candidate.score.dutch), binnen het minimum van \(sub.minProviders) aanbieder(s).")
             position += 1
         }
-        if let shortfall {
-            log.add(.shortfall, selected.map(\.id), "Er zijn \(shortfall.eligible) geschikte inschrijving(en), minder dan het minimum van \(shortfall.min); alle geschikte inschrijvingen zijn geselecteerd.")
-        }
 
         // Step 2: while coverage has gaps and the maximum allows, invite the best-ranked waiting bid that reduces a gap.
         var gaps = self.gaps(for: selected)
@@ -206,7 +203,8 @@ struct SubSegmentContext {
                 halted = true
                 break
             }
-            let skipped = waiting.prefix { $0.id != best.id }.map(\.id)
+            // Only bids with a higher score were passed over; equal scores have no order to pass over.
+            let skipped = waiting.prefix { $0.id != best.id }.filter { $0.score > best.score }.map(\.id)
             let closes = reducedGaps(by: best.bid, in: gaps)
             selected.append(best)
             let skippedNote = skipped.isEmpty ? "" : " Hoger gerangschikt maar zonder bijdrage aan een gat: \(list(skipped))."
@@ -215,6 +213,9 @@ struct SubSegmentContext {
         }
         if !halted && gaps.isEmpty && selected.count > minimum {
             log.add(.coverageComplete, [], "Het aanbod is dekkend met \(selected.count) aanbieder(s).")
+        }
+        if let shortfall {
+            log.add(.shortfall, selected.map(\.id), "Er zijn \(shortfall.eligible) geschikte inschrijving(en), minder dan het minimum van \(shortfall.min); alle geschikte inschrijvingen zijn geselecteerd.")
         }
 
         // Step 3: the ranked rest is the waiting room.
@@ -250,6 +251,8 @@ struct SubSegmentContext {
                 ordered = members.sorted { draw.order.firstIndex(of: $0.id)! < draw.order.firstIndex(of: $1.id)! }
                 byDraw = true
                 log.add(.drawApplied, ordered.map(\.id), "Gelijke score (\(score.dutch)) tussen \(list(ids)); volgorde bepaald door loting door \(draw.drawnBy) op \(draw.drawnAt): \(list(ordered.map(\.id))).")
+            } else if members.count > 1, let draw, !Set(ids).isDisjoint(with: Set(draw.order)) {
+                log.add(.drawIncomplete, ids, "De loting van \(draw.drawnBy) noemt niet alle inschrijvingen met score \(score.dutch) (\(list(ids))) en is daarom niet toegepast.")
             }
             order += ordered.map { Candidate(bid: $0, score: score, group: ids, orderedByDraw: byDraw) }
         }

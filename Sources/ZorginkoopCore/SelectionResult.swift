@@ -111,7 +111,7 @@ public struct Condition: Codable, Hashable, Sendable {
 /// One step of the explanation, in the order the rule took it.
 public struct Step: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Hashable, Sendable {
-        case excluded, ranked, drawApplied, selectedForMinimum, coverageChecked, invitedForCoverage
+        case excluded, ranked, drawApplied, drawIncomplete, selectedForMinimum, coverageChecked, invitedForCoverage
         case tieUnresolved, shortfall, maximumReachedWithGaps, noWaitingBidClosesGaps, coverageComplete, waiting
     }
 

@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import NIOPosix
 import SQLKit
 import Leaf
 import LeafKit
@@ -11,6 +12,11 @@ import Vapor
 /// the region. Tests call this too, with their own database.
 public func configure(_ app: Application, _ config: AppConfiguration) async throws {
     app.zorginkoop = config
+    if case .sqlite = config.database {
+        // SQLite statements block a thread while they wait for the write lock. The shared default
+        // pool has one thread per core: a waiting writer could hold the thread the lock holder needs.
+        app.threadPool = NIOThreadPool(numberOfThreads: 8)
+    }
     try useDatabase(app, config.database)
     app.sessions.use { app in ChangeAwareSessions(base: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "zorginkoop-sessie"
@@ -35,8 +41,21 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
 
     MetricsBootstrap.once()
     try routes(app)
-    if case let .postgres(_, schema?) = config.database {
+    switch config.database {
+    case let .postgres(_, schema?):
         try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    case .sqlite:
+        // Write-ahead logging (kept in the file): readers never wait for a writer, and a writer
+        // waits only for the other writer. Commits stay durable: synchronous is FULL. A writer
+        // that waits sleeps between tries (busy_timeout) rather than spinning, on every connection.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(logger: app.logger, on: eventLoop)! as! any SQLDatabase
+            try await db.raw("PRAGMA busy_timeout = 30000").run()
+            try await db.raw("PRAGMA synchronous = FULL").run()
+        }
+    case .postgres:
+        break
     }
     try await app.autoMigrate()
     _ = try await DesignStore.loadRegionIfEmpty(app)

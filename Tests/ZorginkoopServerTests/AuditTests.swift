@@ -59,7 +59,7 @@ struct AuditTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<12 {
                     group.addTask {
-                        try await app.db.audited("test.concurrent", subject: "\(i)", actor: "test", at: Date()) { _ in }
+                        try await app.db.audited("test.concurrent", subject: "\(i)", actor: "test", clock: .system) { _ in }
                     }
                 }
                 try await group.waitForAll()

@@ -52,6 +52,24 @@ struct DesignEditTests {
         }
     }
 
+    @Test("Changing only a reason for not taking part is saved and audited")
+    func reasonChangeAudited() async throws {
+        try await withApp { app in
+            try await makeUser(app, .procurementOfficer)
+            let browser = Browser(app)
+            _ = try await browser.login("procurement-officer@test.nl")
+            let editPath = try #require(try await browser.post("/ontwerpen/achterhoek-2026/kopie", form: [:]).headers.first(name: .location))
+            var fields = formFields(try await browser.get(editPath).body.string)
+            #expect(fields["reason-AJL-AAL-berkelland"] == "Lokaal perceel van Aalten: alleen Aalten neemt deel.")
+            fields["reason-AJL-AAL-berkelland"] = "Berkelland koopt dit zelf in."
+            #expect(try await browser.post(editPath, form: fields).status == .seeOther)
+            let (_, stored) = try await DesignStore.find("achterhoek-2026-concept-1", on: app.db)
+            #expect(stored.design.segment("AJL-AAL")?.nonParticipation.first { $0.municipality == "berkelland" }?.reason == "Berkelland koopt dit zelf in.")
+            let entry = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "design.changed").first())
+            #expect(entry.details.contains("Berkelland koopt dit zelf in."))
+        }
+    }
+
     @Test("Validation errors stand next to the field, in Dutch, and nothing is saved")
     func validationNextToField() async throws {
         try await withApp { app in

@@ -50,7 +50,7 @@ func makeUser(_ app: Application, _ role: Role, email: String? = nil) async thro
                                          municipality: role == .municipalityOfficial ? "doetinchem" : nil,
                                          organisation: role == .provider ? "Zorggroep Test" : nil,
                                          password: testPassword),
-                              actor: "test", at: Date(), cost: app.zorginkoop.bcryptCost, on: app.db)
+                              actor: "test", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
     return email
 }
 

@@ -70,6 +70,27 @@ struct SessionTests {
         }
     }
 
+    @Test("Parallel wrong passwords are counted one by one: no more than five are tried before the block")
+    func parallelAttemptsThrottled() async throws {
+        try await withApp { app in
+            let email = try await makeUser(app, .auditor)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        let browser = Browser(app)
+                        _ = try await browser.login(email, password: "wrong-password-here")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let failures = try await LoginAttemptRecord.query(on: app.db).filter(\.$succeeded == false).count()
+            #expect(failures == 5)
+            let throttled = try await AuditEntryRecord.query(on: app.db).filter(\.$action == "login.throttled").count()
+            #expect(throttled == 5)
+            #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
+        }
+    }
+
     @Test("Forms without the session's CSRF token are refused")
     func csrfRequired() async throws {
         try await withApp { app in
@@ -113,8 +134,15 @@ struct SessionTests {
             let email = try await makeUser(app, .auditor)
             let browser = Browser(app)
             try await browser.get("/inloggen")
-            let response = try await browser.post("/inloggen", form: ["email": email, "password": testPassword, "verder": "//evil.example/"])
-            #expect(response.headers.first(name: .location) == "/")
+            for target in ["//evil.example/", "/\t/evil.example", "/\\evil.example", "https://evil.example/"] {
+                let fresh = Browser(app)
+                try await fresh.get("/inloggen")
+                let response = try await fresh.post("/inloggen", form: ["email": email, "password": testPassword, "verder": target])
+                #expect(response.headers.first(name: .location) == "/", "\(target)")
+            }
+            try await browser.get("/inloggen")
+            let local = try await browser.post("/inloggen", form: ["email": email, "password": testPassword, "verder": "/audit?action=login"])
+            #expect(local.headers.first(name: .location) == "/audit?action=login")
         }
     }
 

@@ -22,12 +22,13 @@ public struct AuditEntry: Codable, Sendable, Content {
 public enum AuditChain {
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    /// The hash of an entry: fields separated by the ASCII unit separator, time in milliseconds.
+    /// The hash of an entry: its fields as a JSON array (so no text can shift from one field to the
+    /// next), with the time in milliseconds.
     static func hash(seq: Int, at: Date, actor: String, actorRole: String, action: String, subject: String,
                      details: String, previousHash: String) -> String {
         let fields = [String(seq), String(milliseconds(at)), actor, actorRole, action, subject, details, previousHash]
-        let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        let encoded = (try? JSONEncoder().encode(fields)) ?? Data()
+        return SHA256.hash(data: encoded).map { String(format: "%02x", $0) }.joined()
     }
 
     static func milliseconds(_ date: Date) -> Int64 {
@@ -41,13 +42,14 @@ public enum AuditChain {
     }
 
     /// Appends an entry; call inside the transaction that makes the change, after `lock`.
+    /// The time is read here, after the lock, so the times follow the sequence.
     @discardableResult
-    static func append(_ db: Database, at date: Date, actor: String, actorRole: String, action: String,
+    static func append(_ db: Database, clock: AppClock, actor: String, actorRole: String, action: String,
                        subject: String, details: [String: String]) async throws -> AuditEntry {
         guard let head = try await AuditHeadRecord.find(1, on: db) else {
             throw Abort(.internalServerError, reason: "Audit trail is not initialised")
         }
-        let at = Date(timeIntervalSince1970: Double(milliseconds(date)) / 1000)
+        let at = Date(timeIntervalSince1970: Double(milliseconds(clock.now())) / 1000)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let detailText = String(decoding: try encoder.encode(details), as: UTF8.self)
@@ -81,9 +83,13 @@ public enum AuditChain {
         public var firstBroken: (seq: Int, reason: String)?
     }
 
-    /// Walks the whole chain in sequence order and recomputes every hash.
+    /// Walks the chain in sequence order, up to the length the head records, and recomputes every
+    /// hash. The head is read first, so entries appended meanwhile are not taken for a gap.
     public static func verify(on db: Database) async throws -> Verification {
-        let records = try await AuditEntryRecord.query(on: db).sort(\.$seq).all()
+        guard let head = try await AuditHeadRecord.find(1, on: db) else {
+            return Verification(entries: 0, firstBroken: (1, "het begin van de keten (audit_head) ontbreekt"))
+        }
+        let records = try await AuditEntryRecord.query(on: db).filter(\.$seq <= head.seq).sort(\.$seq).all()
         var previous = genesisHash
         for (index, r) in records.enumerated() {
             if r.seq != index + 1 {
@@ -99,7 +105,7 @@ public enum AuditChain {
             }
             previous = r.hash
         }
-        if let head = try await AuditHeadRecord.find(1, on: db), head.seq != records.count || head.hash != previous {
+        if head.seq != records.count || head.hash != previous {
             return Verification(entries: records.count, firstBroken: (records.count + 1, "de laatste regel(s) ontbreken (de keten telt \(head.seq) regels)"))
         }
         return Verification(entries: records.count, firstBroken: nil)
@@ -111,11 +117,11 @@ extension Request {
     func audited<T: Sendable>(_ action: String, subject: String, details: [String: String] = [:],
                               _ work: @Sendable @escaping (Database) async throws -> T) async throws -> T {
         let user = auth.get(AuthenticatedUser.self)
-        let now = application.clock.now()
-        return try await db.transaction { db in
+        let clock = application.clock
+        return try await db.writeTransaction { db in
             try await AuditChain.lock(db)
             let result = try await work(db)
-            try await AuditChain.append(db, at: now, actor: user?.email ?? "anoniem", actorRole: user?.role.rawValue ?? "-",
+            try await AuditChain.append(db, clock: clock, actor: user?.email ?? "anoniem", actorRole: user?.role.rawValue ?? "-",
                                         action: action, subject: subject, details: details)
             return result
         }
@@ -124,14 +130,37 @@ extension Request {
 
 extension Database {
     /// For the command line and start-up: the same transaction rule, with a named actor.
-    func audited<T: Sendable>(_ action: String, subject: String, actor: String, actorRole: String = "system", at: Date,
+    func audited<T: Sendable>(_ action: String, subject: String, actor: String, actorRole: String = "system", clock: AppClock,
                               details: [String: String] = [:],
                               _ work: @Sendable @escaping (Database) async throws -> T) async throws -> T {
-        try await transaction { db in
+        try await writeTransaction { db in
             try await AuditChain.lock(db)
             let result = try await work(db)
-            try await AuditChain.append(db, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject, details: details)
+            try await AuditChain.append(db, clock: clock, actor: actor, actorRole: actorRole, action: action, subject: subject, details: details)
             return result
+        }
+    }
+}
+
+extension Database {
+    /// A transaction that takes the write lock at its start. On SQLite that is `BEGIN IMMEDIATE`:
+    /// a deferred transaction that reads before it writes can find its snapshot outdated by another
+    /// writer and wait forever. On PostgreSQL the first statement (the chain's lock) does the same.
+    func writeTransaction<T: Sendable>(_ work: @Sendable @escaping (Database) async throws -> T) async throws -> T {
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            return try await transaction(work)
+        }
+        return try await withConnection { connection in
+            let raw = connection as! any SQLDatabase
+            try await raw.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await work(connection)
+                try await raw.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await raw.raw("ROLLBACK").run()
+                throw error
+            }
         }
     }
 }

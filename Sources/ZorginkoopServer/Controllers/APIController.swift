@@ -102,7 +102,11 @@ struct APIController {
         let problems = design.validate()
         guard problems.isEmpty else { throw ValidationProblems(detail: "Het ontwerp bevat \(problems.count) fout(en).", problems: problems) }
         guard stored.status == .draft else { throw Abort(.conflict, reason: "Alleen een concept kan worden gewijzigd; maak eerst een kopie.") }
-        try await DesignStore.save(design, over: record, changes: ["via": "api"], on: req)
+        var changes = stored.design.changes(to: design)
+        if !changes.isEmpty {
+            changes["via"] = "api"
+            try await DesignStore.save(design, over: record, changes: changes, on: req)
+        }
         return designResponse(design, status: .ok)
     }
 

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Vapor
+import ZorginkoopCore
 
 struct AuditController {
     func boot(_ routes: RoutesBuilder) {
@@ -18,18 +19,15 @@ struct AuditController {
         func apply(_ query: QueryBuilder<AuditEntryRecord>) throws -> QueryBuilder<AuditEntryRecord> {
             if let action, !action.isEmpty { query.filter(\.$action ~~ action) }
             if let actor, !actor.isEmpty { query.filter(\.$actor ~~ actor.lowercased()) }
-            if let from = try day(van, field: "van") { query.filter(\.$at >= from) }
-            if let to = try day(tot, field: "tot") { query.filter(\.$at < to.addingTimeInterval(24 * 3600)) }
+            if let from = try day(van, field: "van") { query.filter(\.$at >= DutchTime.startOfDay(from)) }
+            // Up to the start of the next calendar day: 23 or 25 hours on the days the clocks change.
+            if let to = try day(tot, field: "tot") { query.filter(\.$at < DutchTime.startOfDay(to.adding(days: 1))) }
             return query
         }
 
-        /// Midnight in Amsterdam at the start of a `JJJJ-MM-DD` day.
-        func day(_ text: String?, field: String) throws -> Date? {
+        func day(_ text: String?, field: String) throws -> CalendarDate? {
             guard let text, !text.isEmpty else { return nil }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = DutchTime.zone
-            let parts = text.split(separator: "-").compactMap { Int($0) }
-            guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else {
+            guard let date = CalendarDate(iso: text) else {
                 throw Abort(.badRequest, reason: "'\(text)' is geen geldige datum voor '\(field)'; gebruik JJJJ-MM-DD.")
             }
             return date

@@ -72,7 +72,7 @@ struct DesignController {
         }
         let form = try req.content.decode(DesignEditForm.self)
         let values = form.flatValues()
-        let (changed, inputErrors, changes) = form.apply(to: stored.design)
+        let (changed, inputErrors) = form.apply(to: stored.design)
         var errors = inputErrors
         if errors.isEmpty {
             for problem in changed.validate() {
@@ -83,6 +83,7 @@ struct DesignController {
         guard errors.isEmpty else {
             return try await renderEdit(req, design: stored.design, values: values, errors: errors, status: .unprocessableEntity)
         }
+        let changes = stored.design.changes(to: changed)
         if !changes.isEmpty {
             try await DesignStore.save(changed, over: record, changes: changes, on: req)
         }
@@ -103,6 +104,13 @@ extension String {
 
 enum DutchTime {
     static let zone = TimeZone(identifier: "Europe/Amsterdam")!
+
+    /// Midnight in Amsterdam at the start of a calendar day.
+    static func startOfDay(_ day: CalendarDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+    }
 
     static func dateTime(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

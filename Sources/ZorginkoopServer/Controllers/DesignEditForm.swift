@@ -44,16 +44,14 @@ struct DesignEditForm: Content {
         return values
     }
 
-    /// The design with the form's values, the fields that could not be read, and what changed.
-    func apply(to original: Design) -> (Design, [String: String], [String: String]) {
+    /// The design with the form's values, and the fields that could not be read.
+    func apply(to original: Design) -> (Design, [String: String]) {
         var design = original
         var errors: [String: String] = [:]
-        var changes: [String: String] = [:]
         let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty {
             errors["name"] = "Vul een naam in."
-        } else if name != design.name {
-            changes["name"] = "\(design.name) → \(name)"
+        } else {
             design.name = name
         }
         func integer(_ key: String, range: ClosedRange<Int>, current: Int) -> Int {
@@ -69,34 +67,23 @@ struct DesignEditForm: Content {
                 var segment = lot.segments[s]
                 for u in segment.subSegments.indices {
                     let sub = segment.subSegments[u]
-                    let min = integer("min-\(sub.code)", range: 0...999, current: sub.minProviders)
-                    let max = integer("max-\(sub.code)", range: 0...999, current: sub.maxProviders)
-                    if min != sub.minProviders { changes["min \(sub.code)"] = "\(sub.minProviders) → \(min)" }
-                    if max != sub.maxProviders { changes["max \(sub.code)"] = "\(sub.maxProviders) → \(max)" }
-                    segment.subSegments[u].minProviders = min
-                    segment.subSegments[u].maxProviders = max
+                    segment.subSegments[u].minProviders = integer("min-\(sub.code)", range: 0...999, current: sub.minProviders)
+                    segment.subSegments[u].maxProviders = integer("max-\(sub.code)", range: 0...999, current: sub.maxProviders)
                 }
                 for criterion in lot.criteria {
-                    let current = segment.weights[criterion.code] ?? 0
-                    let weight = integer("weight-\(segment.code)-\(criterion.code)", range: 0...100, current: current)
-                    if weight != current { changes["weging \(segment.code) \(criterion.code)"] = "\(current) → \(weight)" }
-                    segment.weights[criterion.code] = weight
+                    segment.weights[criterion.code] = integer("weight-\(segment.code)-\(criterion.code)", range: 0...100,
+                                                              current: segment.weights[criterion.code] ?? 0)
                 }
                 var nonParticipation: [NonParticipation] = []
                 for m in design.region.municipalities where fields["part-\(segment.code)-\(m.code)"] == nil {
                     let reason = (fields["reason-\(segment.code)-\(m.code)"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     nonParticipation.append(NonParticipation(municipality: m.code, reason: reason))
                 }
-                let before = segment.nonParticipation.map(\.municipality).sorted()
-                let after = nonParticipation.map(\.municipality).sorted()
-                if before != after {
-                    changes["deelname \(segment.code)"] = "niet deelnemend: \(before.joined(separator: ", ")) → \(after.joined(separator: ", "))"
-                }
                 segment.nonParticipation = nonParticipation
                 design.lots[l].segments[s] = segment
             }
         }
-        return (design, errors, changes)
+        return (design, errors)
     }
 
     /// The form field a validation problem belongs to, from the problem's path.

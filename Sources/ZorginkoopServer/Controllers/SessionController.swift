@@ -31,7 +31,7 @@ struct SessionController {
         let form = try req.content.decode(LoginForm.self)
         let email = form.email ?? ""
         let next = safeNext(form.verder)
-        let address = req.headers.first(name: "X-Forwarded-For") ?? req.remoteAddress?.ipAddress ?? "onbekend"
+        let address = req.remoteAddress?.ipAddress ?? "onbekend"
         switch try await LoginService.attempt(email: email, password: form.password ?? "", address: address, on: req) {
         case let .success(user):
             // A new session id on login: a session id fixed before login is worth nothing after it.
@@ -64,9 +64,12 @@ struct SessionController {
         return req.redirect(to: AppURL.login(next: nil).path)
     }
 
-    /// Only local paths: a login link must not send people to another site.
+    /// Only local paths: a login link must not send people to another site. Browsers drop tabs and
+    /// newlines from addresses, so "/<tab>/elders.example" would become "//elders.example": no
+    /// control characters, spaces or backslashes at all.
     func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return AppURL.home.path }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"),
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" }) else { return AppURL.home.path }
         return next
     }
 }

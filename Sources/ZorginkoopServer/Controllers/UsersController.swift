@@ -60,7 +60,7 @@ struct UsersController {
                                  organisation: values["organisation"], password: values["password"] ?? "")
         let actor = try req.auth.require(AuthenticatedUser.self)
         do {
-            try await Accounts.create(account, actor: actor.email, actorRole: actor.role.rawValue, at: req.application.clock.now(),
+            try await Accounts.create(account, actor: actor.email, actorRole: actor.role.rawValue, clock: req.application.clock,
                                       cost: req.application.zorginkoop.bcryptCost, on: req.db)
         } catch let problems as AccountProblems {
             var shown = values

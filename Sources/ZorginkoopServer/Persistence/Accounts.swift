@@ -66,7 +66,7 @@ public enum Accounts {
 
     /// Creates the account (and its organisation when new), audited in the same transaction.
     @discardableResult
-    public static func create(_ account: NewAccount, actor: String, actorRole: String = "system", at: Date, cost: Int = 12,
+    public static func create(_ account: NewAccount, actor: String, actorRole: String = "system", clock: AppClock, cost: Int = 12,
                               on db: Database) async throws -> UUID {
         let region = try await DesignStore.region(on: db).design
         let problems = try await problems(account, region: region, on: db)
@@ -75,9 +75,13 @@ public enum Accounts {
         let email = account.email.trimmingCharacters(in: .whitespaces).lowercased()
         let organisationName = account.role == .provider ? account.organisation?.trimmingCharacters(in: .whitespaces) : nil
         let municipality = account.role == .municipalityOfficial ? account.municipality : nil
-        return try await db.audited("user.created", subject: email, actor: actor, actorRole: actorRole, at: at,
+        return try await db.audited("user.created", subject: email, actor: actor, actorRole: actorRole, clock: clock,
                                     details: ["role": account.role.rawValue, "municipality": municipality ?? "",
                                               "organisation": organisationName ?? ""]) { db in
+            // Checked again under the chain's lock: two requests for one address create one account.
+            if try await UserRecord.query(on: db).filter(\.$email == email).count() > 0 {
+                throw AccountProblems(fields: ["email": "Er bestaat al een account met dit e-mailadres."])
+            }
             var organisationID: UUID?
             if let organisationName {
                 if let existing = try await OrganisationRecord.query(on: db).filter(\.$name == organisationName).first() {

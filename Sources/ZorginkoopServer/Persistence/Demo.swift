@@ -18,7 +18,11 @@ public enum FirstStart {
         guard try await UserRecord.query(on: app.db).count() == 0 else { return nil }
         let password = Tokens.generate().dropFirst(3).prefix(20)
         let account = NewAccount(email: "beheerder@zorginkoop.local", name: "Beheerder", role: .administrator, password: String(password))
-        try await Accounts.create(account, actor: "systeem", at: app.clock.now(), cost: app.zorginkoop.bcryptCost, on: app.db)
+        do {
+            try await Accounts.create(account, actor: "systeem", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
+        } catch is AccountProblems {
+            return nil  // another instance starting at the same moment made it
+        }
         return Account(email: account.email, role: Role.administrator.dutchName, password: account.password)
     }
 
@@ -48,7 +52,7 @@ public enum FirstStart {
                                        organisation: name, password: demoPassword))
         }
         for account in accounts {
-            try await Accounts.create(account, actor: "demo", at: app.clock.now(), cost: app.zorginkoop.bcryptCost, on: app.db)
+            try await Accounts.create(account, actor: "demo", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
         }
         return accounts.map { Account(email: $0.email, role: $0.role.dutchName, password: demoPassword) }
     }

@@ -76,24 +76,34 @@ enum DesignStore {
     static func loadRegionIfEmpty(_ app: Application) async throws -> Bool {
         if try await DesignRecord.query(on: app.db).filter(\.$status == DesignStatus.region.rawValue).count() > 0 { return false }
         let design = try Catalog.bundledDesign(app.zorginkoop.regionDesign)
-        try await app.db.audited("region.loaded", subject: design.code, actor: "systeem", at: app.clock.now(),
-                                 details: ["design": design.code, "municipalities": "\(design.region.municipalities.count)"]) { db in
-            try await DesignRecord(code: design.code, name: design.name, status: DesignStatus.region.rawValue, basedOn: nil,
-                                   document: encode(design)).create(on: db)
+        do {
+            try await app.db.audited("region.loaded", subject: design.code, actor: "systeem", clock: app.clock,
+                                     details: ["design": design.code, "municipalities": "\(design.region.municipalities.count)"]) { db in
+                // Checked again under the chain's lock: instances starting together load the region once.
+                guard try await DesignRecord.query(on: db).filter(\.$status == DesignStatus.region.rawValue).count() == 0 else {
+                    throw AlreadyLoaded()
+                }
+                try await DesignRecord(code: design.code, name: design.name, status: DesignStatus.region.rawValue, basedOn: nil,
+                                       document: encode(design)).create(on: db)
+            }
+        } catch is AlreadyLoaded {
+            return false
         }
         return true
     }
 
+    private struct AlreadyLoaded: Error {}
+
     /// A draft copy of a design, with a fresh code.
     static func copy(_ source: StoredDesign, on request: Request) async throws -> StoredDesign {
-        let existing = try await DesignRecord.query(on: request.db).filter(\.$basedOn == source.code).count()
-        var design = source.design
-        design.code = "\(source.code)-concept-\(existing + 1)"
-        design.name = "\(source.design.name) (concept \(existing + 1))"
-        let copy = design
-        let record = try await request.audited("design.draft.created", subject: copy.code, details: ["basedOn": source.code]) { db in
-            let record = DesignRecord(code: copy.code, name: copy.name, status: DesignStatus.draft.rawValue,
-                                      basedOn: source.code, document: encode(copy))
+        // Numbered inside the audited transaction, after its lock: two copies at once get two numbers.
+        let record = try await request.audited("design.draft.created", subject: source.code, details: ["basedOn": source.code]) { db in
+            let existing = try await DesignRecord.query(on: db).filter(\.$basedOn == source.code).count()
+            var design = source.design
+            design.code = "\(source.code)-concept-\(existing + 1)"
+            design.name = "\(source.design.name) (concept \(existing + 1))"
+            let record = DesignRecord(code: design.code, name: design.name, status: DesignStatus.draft.rawValue,
+                                      basedOn: source.code, document: encode(design))
             try await record.create(on: db)
             return record
         }
@@ -106,9 +116,15 @@ enum DesignStore {
             throw Abort(.conflict, reason: "Alleen een concept kan worden gewijzigd; maak eerst een kopie.")
         }
         let document = encode(design)
+        let basedOn = record.document
         let id = try record.requireID()
         try await request.audited("design.changed", subject: record.code, details: changes) { db in
+            // The changes were worked out against what the editor saw; if someone saved in between,
+            // saving now would silently undo their change.
             guard let fresh = try await DesignRecord.find(id, on: db) else { throw Abort(.notFound) }
+            guard fresh.document == basedOn else {
+                throw Abort(.conflict, reason: "Dit concept is intussen door iemand anders gewijzigd. Laad het opnieuw en breng uw wijziging dan aan.")
+            }
             fresh.document = document
             fresh.name = design.name
             try await fresh.update(on: db)

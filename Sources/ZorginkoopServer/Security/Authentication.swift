@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import Foundation
 import Vapor
@@ -28,7 +29,9 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         guard let row = try await (db as! any SQLDatabase).select()
             .columns("id", "email", "name", "role", "municipality", "organisation_id", "active")
             .from(UserRecord.schema).where("id", .equal, id).first(decoding: Row.self), row.active else { return nil }
-        return AuthenticatedUser(id: row.id, email: row.email, name: row.name, role: Role(rawValue: row.role) ?? .auditor,
+        // An unknown role gets no rights at all, not some default.
+        guard let role = Role(rawValue: row.role) else { return nil }
+        return AuthenticatedUser(id: row.id, email: row.email, name: row.name, role: role,
                                  municipality: row.municipality, organisationID: row.organisation_id)
     }
 
@@ -45,7 +48,10 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         id = try record.requireID()
         email = record.email
         name = record.name
-        role = Role(rawValue: record.role) ?? .auditor
+        guard let role = Role(rawValue: record.role) else {
+            throw Abort(.forbidden, reason: "Dit account heeft geen geldige rol; neem contact op met de beheerder.")
+        }
+        self.role = role
         municipality = record.municipality
         organisationID = record.$organisation.id
     }
@@ -102,12 +108,10 @@ struct CSRFMiddleware: Middleware {
     static let field = "_csrf"
 
     func respond(to request: Request, chainingTo next: Responder) -> EventLoopFuture<Response> {
-        if request.session.data["csrf"] == nil {
-            request.session.data["csrf"] = Tokens.generate()
-        }
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             let sent = (try? request.content.get(String.self, at: CSRFMiddleware.field)) ?? request.headers.first(name: "X-CSRF-Token")
-            guard let sent, sent == request.session.data["csrf"] else {
+            // Without a session there is no token to match, and no reason to create an empty session.
+            guard request.hasSession, let sent, sent == request.session.data["csrf"] else {
                 return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "Dit formulier is verlopen of niet van deze site afkomstig. Laad de pagina opnieuw en probeer het nog eens."))
             }
         }
@@ -116,7 +120,14 @@ struct CSRFMiddleware: Middleware {
 }
 
 extension Request {
-    var csrfToken: String { session.data["csrf"] ?? "" }
+    /// The session's form token, made when the first form is shown: a visitor who only gets
+    /// redirected gets no session row.
+    var csrfToken: String {
+        if let token = session.data["csrf"] { return token }
+        let token = Tokens.generate()
+        session.data["csrf"] = token
+        return token
+    }
 }
 
 /// Headers that make the browser refuse framing, sniffing and inline script.
@@ -145,28 +156,52 @@ enum LoginService {
     }
 
     static func attempt(email rawEmail: String, password: String, address: String, on request: Request) async throws -> Outcome {
-        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        let now = request.application.clock.now()
-        let recentFailures = try await LoginAttemptRecord.query(on: request.db)
-            .filter(\.$email == email).filter(\.$succeeded == false)
-            .filter(\.$at >= now.addingTimeInterval(-window)).count()
-        if recentFailures >= maxFailures {
-            try await request.audited("login.throttled", subject: email) { db in
-                try await LoginAttemptRecord(email: email, address: address, succeeded: false, at: now).create(on: db)
-            }
-            return .throttled
+        // Bounded, so nobody fills the audit trail with long texts through the login form.
+        let email = String(rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().prefix(254))
+        guard email.contains("@"), !email.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
+            return .invalid
         }
         let user = try await UserRecord.query(on: request.db).filter(\.$email == email).first()
-        let valid: Bool
-        if let user, user.active {
-            valid = try Bcrypt.verify(password, created: user.passwordHash)
-        } else {
-            valid = false
+        // Always one bcrypt check, so the time taken does not tell whether the address has an account.
+        let activeHash = user?.active == true ? user?.passwordHash : nil
+        let matches = try Bcrypt.verify(password, created: activeHash ?? dummyHash(cost: request.application.zorginkoop.bcryptCost))
+        let valid = matches && activeHash != nil
+        let clock = request.application.clock
+        let forwarded = request.headers.first(name: "X-Forwarded-For") ?? ""
+        // Counting and recording happen under the audit chain's lock, so parallel attempts queue and
+        // each one sees the failures before it. A refused attempt is audited but not counted, so the
+        // block ends when the window has passed.
+        return try await request.db.writeTransaction { db in
+            try await AuditChain.lock(db)
+            let now = clock.now()
+            let recentFailures = try await LoginAttemptRecord.query(on: db)
+                .filter(\.$email == email).filter(\.$succeeded == false)
+                .filter(\.$at >= now.addingTimeInterval(-window)).count()
+            let outcome: Outcome
+            if recentFailures >= maxFailures {
+                outcome = .throttled
+            } else {
+                try await LoginAttemptRecord(email: email, address: address, succeeded: valid, at: now).create(on: db)
+                outcome = valid ? .success(user!) : .invalid
+            }
+            let action = switch outcome {
+            case .success: "login.succeeded"
+            case .invalid: "login.failed"
+            case .throttled: "login.throttled"
+            }
+            try await AuditChain.append(db, clock: clock, actor: valid ? email : "anoniem", actorRole: valid ? (user?.role ?? "-") : "-",
+                                        action: action, subject: email, details: ["address": address, "forwardedFor": forwarded])
+            return outcome
         }
-        try await request.audited(valid ? "login.succeeded" : "login.failed", subject: email, details: ["address": address]) { db in
-            try await LoginAttemptRecord(email: email, address: address, succeeded: valid, at: now).create(on: db)
-        }
-        if valid, let user { return .success(user) }
-        return .invalid
+    }
+
+    private static let dummyHashes = NIOLockedValueBox<[Int: String]>([:])
+
+    /// A bcrypt hash of nothing in particular, at the configured cost, to check against when there is no account.
+    static func dummyHash(cost: Int) throws -> String {
+        if let known = dummyHashes.withLockedValue({ $0[cost] }) { return known }
+        let hash = try Bcrypt.hash("geen-account-\(cost)", cost: cost)
+        dummyHashes.withLockedValue { $0[cost] = hash }
+        return hash
     }
 }

@@ -24,7 +24,8 @@ struct PageContext<Data: Encodable>: Encodable {
         self.data = data
         let user = request.auth.get(AuthenticatedUser.self)
         self.user = user.map { UserInfo(name: $0.name, role: $0.role.dutchName) }
-        self.csrf = request.hasSession ? request.csrfToken : ""
+        // Pages with forms: every page of a signed-in user (logout), and the login page.
+        self.csrf = user != nil || request.url.path == AppURL.login(next: nil).path ? request.csrfToken : ""
         var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Ontwerpen", .designs, .viewDesigns),
                                                       ("Audittrail", .audit, .readAudit), ("Gebruikers", .users, .manageUsers),
                                                       ("Mijn account", .account, .manageOwnAccount)]
