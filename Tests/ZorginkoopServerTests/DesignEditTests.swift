@@ -46,6 +46,9 @@ struct DesignEditTests {
             #expect(stored.design.subSegments.first { $0.code == "WON-BW" }?.minProviders == 10)
             let entry = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "design.changed").first())
             #expect(entry.details.contains("min WON-BW") && entry.details.contains("9 → 10"))
+            let created = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "design.draft.created").first())
+            #expect(created.subject == "achterhoek-2026-concept-1")
+            #expect(created.details.contains("achterhoek-2026"))
             // The region's own design is untouched.
             let (_, region) = try await DesignStore.find("achterhoek-2026", on: app.db)
             #expect(region.design.subSegments.first { $0.code == "WON-BW" }?.minProviders == 9)

@@ -116,11 +116,17 @@ extension Request {
     /// Runs `work` and writes the audit entry in one transaction: both land, or neither.
     func audited<T: Sendable>(_ action: String, subject: String, details: [String: String] = [:],
                               _ work: @Sendable @escaping (Database) async throws -> T) async throws -> T {
+        try await audited(action) { db in (try await work(db), subject, details) }
+    }
+
+    /// The same, for changes whose subject is known only once made (a new draft's code).
+    func audited<T: Sendable>(_ action: String,
+                              _ work: @Sendable @escaping (Database) async throws -> (T, subject: String, details: [String: String])) async throws -> T {
         let user = auth.get(AuthenticatedUser.self)
         let clock = application.clock
         return try await db.writeTransaction { db in
             try await AuditChain.lock(db)
-            let result = try await work(db)
+            let (result, subject, details) = try await work(db)
             try await AuditChain.append(db, clock: clock, actor: user?.email ?? "anoniem", actorRole: user?.role.rawValue ?? "-",
                                         action: action, subject: subject, details: details)
             return result

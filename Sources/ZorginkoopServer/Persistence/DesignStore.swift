@@ -97,7 +97,7 @@ enum DesignStore {
     /// A draft copy of a design, with a fresh code.
     static func copy(_ source: StoredDesign, on request: Request) async throws -> StoredDesign {
         // Numbered inside the audited transaction, after its lock: two copies at once get two numbers.
-        let record = try await request.audited("design.draft.created", subject: source.code, details: ["basedOn": source.code]) { db in
+        let record = try await request.audited("design.draft.created") { db in
             let existing = try await DesignRecord.query(on: db).filter(\.$basedOn == source.code).count()
             var design = source.design
             design.code = "\(source.code)-concept-\(existing + 1)"
@@ -105,7 +105,7 @@ enum DesignStore {
             let record = DesignRecord(code: design.code, name: design.name, status: DesignStatus.draft.rawValue,
                                       basedOn: source.code, document: encode(design))
             try await record.create(on: db)
-            return record
+            return (record, subject: design.code, details: ["basedOn": source.code])
         }
         return try stored(record)
     }
