@@ -58,10 +58,7 @@ struct DesignEditTests {
     @Test("Changing only a reason for not taking part is saved and audited")
     func reasonChangeAudited() async throws {
         try await withApp { app in
-            try await makeUser(app, .procurementOfficer)
-            let browser = Browser(app)
-            _ = try await browser.login("procurement-officer@test.nl")
-            let editPath = try #require(try await browser.post("/ontwerpen/achterhoek-2026/kopie", form: [:]).headers.first(name: .location))
+            let (browser, editPath) = try await officerEditingADraft(app)
             var fields = formFields(try await browser.get(editPath).body.string)
             #expect(fields["reason-AJL-AAL-berkelland"] == "Lokaal perceel van Aalten: alleen Aalten neemt deel.")
             fields["reason-AJL-AAL-berkelland"] = "Berkelland koopt dit zelf in."
@@ -76,10 +73,7 @@ struct DesignEditTests {
     @Test("Validation errors stand next to the field, in Dutch, and nothing is saved")
     func validationNextToField() async throws {
         try await withApp { app in
-            try await makeUser(app, .procurementOfficer)
-            let browser = Browser(app)
-            _ = try await browser.login("procurement-officer@test.nl")
-            let editPath = try #require(try await browser.post("/ontwerpen/achterhoek-2026/kopie", form: [:]).headers.first(name: .location))
+            let (browser, editPath) = try await officerEditingADraft(app)
             var fields = formFields(try await browser.get(editPath).body.string)
             fields["weight-WON-LOKAAL"] = "40"
             fields["max-WON-BT"] = "5"
@@ -128,6 +122,15 @@ struct DesignEditTests {
             #expect(try await browser.post("/ontwerpen/achterhoek-2026/bewerken", form: ["name": "x"]).status == .conflict)
         }
     }
+}
+
+/// A signed-in procurement officer who has just copied the region's design; returns the edit page's path.
+func officerEditingADraft(_ app: Application) async throws -> (Browser, String) {
+    try await makeUser(app, .procurementOfficer)
+    let browser = Browser(app)
+    _ = try await browser.login("procurement-officer@test.nl")
+    let editPath = try #require(try await browser.post("/ontwerpen/achterhoek-2026/kopie", form: [:]).headers.first(name: .location))
+    return (browser, editPath)
 }
 
 /// The name/value pairs a browser would submit from the page's form.
