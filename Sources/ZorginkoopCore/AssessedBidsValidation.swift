@@ -13,7 +13,7 @@ extension AssessedBids {
         }
         let lookup = Lookup(design: design, tender: tender)
         let segmentCodes = Set(lookup.segments.keys)
-        let subSegmentCodes = Set(design.lots(of: tender).flatMap(\.segments).flatMap(\.subSegments).map(\.code))
+        let subSegmentCodes = Set(lookup.segmentOfSubSegment.keys)
         validateNoGo(design, segmentCodes, &v)
         validateCoverage(design, subSegmentCodes, &v)
         v.requireUnique(bids.map(\.id), path: { "bids[\($0)].id" }, what: "Inschrijving")
@@ -57,7 +57,6 @@ extension AssessedBids {
         let tender: Tender
         let segments: [String: (lot: Lot, segment: Segment)]
         let municipalities: [String]
-        let subSegments: Set<String>
         let segmentOfSubSegment: [String: String]
         let requirementsByLot: [String: [String]]
         let criteriaByLot: [String: [String]]
@@ -69,7 +68,6 @@ extension AssessedBids {
             segments = Dictionary(lots.flatMap { lot in lot.segments.map { ($0.code, (lot, $0)) } }, uniquingKeysWith: { a, _ in a })
             municipalities = design.region.municipalities.map(\.code)
             let pairs = lots.flatMap(\.segments).flatMap { segment in segment.subSegments.map { ($0.code, segment.code) } }
-            subSegments = Set(pairs.map(\.0))
             segmentOfSubSegment = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
             requirementsByLot = Dictionary(uniqueKeysWithValues: lots.map { ($0.code, design.requirements(forLot: $0.code).map(\.code)) })
             criteriaByLot = Dictionary(uniqueKeysWithValues: lots.map { ($0.code, $0.criteria.map(\.code)) })
@@ -85,7 +83,7 @@ extension AssessedBids {
         }
         if bid.subSegments.isEmpty { v.add("\(path).subSegments", "de inschrijving noemt geen sub-segment") }
         v.requireUnique(bid.subSegments, path: { "\(path).subSegments[\($0)]" }, what: "Sub-segment")
-        for (i, code) in bid.subSegments.enumerated() where !lookup.subSegments.contains(code) || lookup.segmentOfSubSegment[code] != segment.code {
+        for (i, code) in bid.subSegments.enumerated() where lookup.segmentOfSubSegment[code] != segment.code {
             v.add("\(path).subSegments[\(i)]", "sub-segment '\(code)' hoort niet bij segment '\(segment.code)' (wel: \(segment.subSegments.map(\.code).joined(separator: ", ")))")
         }
         if case let .only(municipalities, justification) = bid.serves {

@@ -164,6 +164,13 @@ struct CalendarDateTests {
         #expect(CalendarDate(iso: "2026-03-01")!.adding(months: -3).description == "2025-12-01")
     }
 
+    @Test("The next calendar day crosses months, years and leap days")
+    func nextDay() {
+        #expect(CalendarDate(iso: "2026-12-31")!.dayAfter().description == "2027-01-01")
+        #expect(CalendarDate(iso: "2024-02-28")!.dayAfter().description == "2024-02-29")
+        #expect(CalendarDate(iso: "2026-03-29")!.dayAfter().description == "2026-03-30")
+    }
+
     @Test("Impossible dates are refused", arguments: ["2023-02-29", "2026-04-31", "2026-13-01", "26-01-01", "2026-1-1"])
     func invalid(text: String) {
         #expect(CalendarDate(iso: text) == nil)

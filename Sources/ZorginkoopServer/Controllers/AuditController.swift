@@ -21,7 +21,7 @@ struct AuditController {
             if let actor, !actor.isEmpty { query.filter(\.$actor ~~ actor.lowercased()) }
             if let from = try day(van, field: "van") { query.filter(\.$at >= DutchTime.startOfDay(from)) }
             // Up to the start of the next calendar day: 23 or 25 hours on the days the clocks change.
-            if let to = try day(tot, field: "tot") { query.filter(\.$at < DutchTime.startOfDay(to.adding(days: 1))) }
+            if let to = try day(tot, field: "tot") { query.filter(\.$at < DutchTime.startOfDay(to.dayAfter())) }
             return query
         }
 

@@ -71,7 +71,7 @@ struct DesignController {
             throw Abort(.conflict, reason: "Alleen een concept kan worden gewijzigd; maak eerst een kopie.")
         }
         let form = try req.content.decode(DesignEditForm.self)
-        let values = form.flatValues()
+        let values = form.fields
         let (changed, inputErrors) = form.apply(to: stored.design)
         var errors = inputErrors
         if errors.isEmpty {

@@ -18,8 +18,6 @@ struct DesignEditForm: Content {
 
     func encode(to encoder: Encoder) throws { try fields.encode(to: encoder) }
 
-    func flatValues() -> [String: String] { fields }
-
     /// The form's values for a design, as the form shows them first.
     static func values(of design: Design) -> [String: String] {
         var values = ["name": design.name]
