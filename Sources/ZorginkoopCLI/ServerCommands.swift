@@ -11,7 +11,7 @@ func withApplication<T>(demo: Bool = false, logLevel: Logger.Level = .warning, _
     let app = try await Application.make(environment)
     app.logger.logLevel = logLevel
     do {
-        try await configure(app, .fromEnvironment(demo: demo))
+        try await configure(app, try .fromEnvironment(demo: demo))
         let result = try await body(app)
         try await app.asyncShutdown()
         return result
@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         environment.arguments = ["zorginkoop", "serve", "--hostname", hostname, "--port", String(port)]
         let app = try await Application.make(environment)
         do {
-            let config = AppConfiguration.fromEnvironment(demo: demo)
+            let config = try AppConfiguration.fromEnvironment(demo: demo)
             try await configure(app, config)
             let accounts = demo ? try await FirstStart.demoIfNone(app) : (try await FirstStart.administratorIfNone(app)).map { [$0] } ?? []
             printWelcome(config: config, accounts: accounts)
@@ -139,6 +139,20 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print("Audittrail intact: \(result.entries) regels, elke hash klopt.")
+        }
+    }
+}
+
+struct VaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "vault", abstract: "De kluis voor inschrijvingen.", subcommands: [NewKey.self])
+
+    struct NewKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "new-key",
+            abstract: "Maak een nieuwe hoofdsleutel voor VAULT_MASTER_KEY (base64, 32 bytes). Bewaar hem buiten de database.")
+
+        func run() throws {
+            print(VaultKeys.generateBase64())
         }
     }
 }

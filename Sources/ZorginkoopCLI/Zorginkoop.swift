@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZorginkoopServer
 import ZorginkoopCatalog
 import ZorginkoopCore
 
@@ -9,7 +10,7 @@ public struct Zorginkoop: AsyncParsableCommand {
         commandName: "zorginkoop",
         abstract: "Regionale inkoop van jeugdhulp en Wmo-ondersteuning.",
         subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, AuditCommand.self,
-                      DesignCommand.self, ExampleCommand.self, SelectCommand.self])
+                      DesignCommand.self, ExampleCommand.self, SelectCommand.self, VaultCommand.self])
 
     public init() {}
 
@@ -29,6 +30,9 @@ public struct Zorginkoop: AsyncParsableCommand {
             return 2
         } catch let error as CLIError {
             printError(error.message)
+            return 2
+        } catch let error as ConfigurationError {
+            printError(error.description)
             return 2
         } catch {
             let code = exitCode(for: error)

@@ -48,7 +48,7 @@ struct ProblemCollector {
 
 extension String {
     /// Empty or only white space.
-    var isBlank: Bool {
+    public var isBlank: Bool {
         // Almost every name starts with a visible ASCII character; skip the Unicode walk for those.
         if let first = utf8.first, first > 0x20, first < 0x80 { return false }
         return allSatisfy(\.isWhitespace)

@@ -18,10 +18,13 @@ public struct AppConfiguration: Sendable {
     public var demo: Bool
     /// The bcrypt work factor for new password hashes (12 in production; tests use the minimum).
     public var bcryptCost: Int
+    /// The master key that seals every tender's vault key.
+    public var vault: VaultKeys
 
-    public init(database: DatabaseEngine, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026", demo: Bool = false,
-                bcryptCost: Int = 12) {
+    public init(database: DatabaseEngine, vault: VaultKeys, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026",
+                demo: Bool = false, bcryptCost: Int = 12) {
         self.database = database
+        self.vault = vault
         self.secureCookies = secureCookies
         self.regionDesign = regionDesign
         self.demo = demo
@@ -33,7 +36,10 @@ public struct AppConfiguration: Sendable {
     /// - `SQLITE_PATH`: the SQLite file (default `data/zorginkoop.sqlite`, or `data/demo.sqlite` with demo).
     /// - `PUBLIC_URL`: the address users reach; `https://…` makes cookies `Secure`.
     /// - `REGION_DESIGN`: bundled design for the region (default `achterhoek-2026`).
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment, demo: Bool = false) -> AppConfiguration {
+    /// - `VAULT_MASTER_KEY`: base64 of 32 random bytes (`zorginkoop vault new-key`). Required with
+    ///   PostgreSQL; with SQLite a key file next to the database is made on first start, so a
+    ///   database dump alone never opens the vault.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment, demo: Bool = false) throws -> AppConfiguration {
         let database: DatabaseEngine
         if let url = env["DATABASE_URL"], !url.isEmpty, url.hasPrefix("postgres") {
             database = .postgres(url: url, schema: env["DATABASE_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 })
@@ -42,10 +48,41 @@ public struct AppConfiguration: Sendable {
         }
         return AppConfiguration(
             database: database,
+            vault: try vaultKeys(env, database: database),
             secureCookies: (env["PUBLIC_URL"] ?? "").lowercased().hasPrefix("https://"),
             regionDesign: env["REGION_DESIGN"] ?? "achterhoek-2026",
             demo: demo)
     }
+}
+
+/// A configuration value that is missing or malformed, named for the operator.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+private func vaultKeys(_ env: [String: String], database: AppConfiguration.DatabaseEngine) throws -> VaultKeys {
+    if let text = env["VAULT_MASTER_KEY"], !text.isEmpty {
+        guard let keys = VaultKeys(base64: text) else {
+            throw ConfigurationError(description: "VAULT_MASTER_KEY: verwacht base64 van 32 bytes (maak er een met `zorginkoop vault new-key`)")
+        }
+        return keys
+    }
+    guard case let .sqlite(path) = database else {
+        throw ConfigurationError(description: "VAULT_MASTER_KEY ontbreekt: met PostgreSQL moet elke instantie dezelfde hoofdsleutel krijgen (`zorginkoop vault new-key`)")
+    }
+    let keyFile = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("vault-master.key")
+    if let text = try? String(contentsOf: keyFile, encoding: .utf8) {
+        guard let keys = VaultKeys(base64: text) else {
+            throw ConfigurationError(description: "\(keyFile.path): geen geldige hoofdsleutel (base64 van 32 bytes)")
+        }
+        return keys
+    }
+    try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let generated = VaultKeys.generateBase64()
+    guard FileManager.default.createFile(atPath: keyFile.path, contents: Data(generated.utf8), attributes: [.posixPermissions: 0o600]) else {
+        throw ConfigurationError(description: "\(keyFile.path): kan de hoofdsleutel niet aanmaken")
+    }
+    return VaultKeys(base64: generated)!
 }
 
 extension Application {

@@ -18,6 +18,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
         app.threadPool = NIOThreadPool(numberOfThreads: 8)
     }
     try useDatabase(app, config.database)
+    app.pinWriter()
     app.sessions.use { app in ChangeAwareSessions(base: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "zorginkoop-sessie"
     app.sessions.configuration.cookieFactory = { id in

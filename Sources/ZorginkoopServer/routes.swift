@@ -38,6 +38,11 @@ func routes(_ app: Application) throws {
     AuditController().boot(web)
     AccountController().boot(web)
     UsersController().boot(web)
+    TenderController().boot(web)
+    BidController().boot(web)
+    VaultController().boot(web)
+    QuestionController().boot(web)
+    ProviderController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
     APIController().boot(api)

@@ -21,7 +21,7 @@ func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> 
         database = .sqlite(path: path)
     }
     do {
-        try await configure(app, AppConfiguration(database: database, secureCookies: secureCookies, bcryptCost: 4))
+        try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4))
         try await body(app)
     } catch {
         await cleanUp(app, database, sqliteFile)
@@ -127,3 +127,6 @@ func makeToken(_ app: Application, _ role: Role) async throws -> String {
     try await APITokenRecord(userID: try user.requireID(), name: "test", tokenHash: Tokens.digest(token)).create(on: app.db)
     return token
 }
+
+/// One master key for the test run: each test's database gets its own tender keys under it.
+let testVault = VaultKeys(base64: VaultKeys.generateBase64())!

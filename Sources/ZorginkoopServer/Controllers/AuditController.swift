@@ -86,15 +86,19 @@ struct AuditController {
             lines.append([String(e.seq), DutchTime.dateTime(e.at), e.actor, e.actorRole, e.action, e.subject, e.details, e.previousHash, e.hash]
                 .map(CSV.field).joined(separator: ";"))
         }
-        // A byte-order mark, so spreadsheet programs read the accents correctly.
-        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: "audittrail.csv")
-        return response
+        return CSV.response(lines, filename: "audittrail.csv")
     }
 }
 
 enum CSV {
+    /// A CSV download: semicolons (as Dutch spreadsheets expect), CRLF, and a byte-order mark so the accents read correctly.
+    static func response(_ lines: [String], filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: filename)
+        return response
+    }
+
     /// A field quoted when needed; a leading =, +, - or @ is neutralised so a spreadsheet does not run it.
     static func field(_ value: String) -> String {
         var text = value

@@ -99,3 +99,57 @@ public enum Accounts {
         }
     }
 }
+
+/// A care provider signing up: its organisation and its first user.
+public struct ProviderRegistration: Sendable {
+    public var organisation: String
+    public var kvkNumber: String
+    public var agbCode: String
+    public var name: String
+    public var email: String
+    public var password: String
+
+    public init(organisation: String, kvkNumber: String, agbCode: String, name: String, email: String, password: String) {
+        self.organisation = organisation
+        self.kvkNumber = kvkNumber
+        self.agbCode = agbCode
+        self.name = name
+        self.email = email
+        self.password = password
+    }
+}
+
+extension Accounts {
+    /// Registers a provider organisation with its first user; both, audited, or neither.
+    @discardableResult
+    public static func register(_ registration: ProviderRegistration, clock: AppClock, cost: Int = 12, on db: Database) async throws -> UUID {
+        let name = registration.organisation.trimmingCharacters(in: .whitespacesAndNewlines)
+        let kvk = Registration.normalised(registration.kvkNumber)
+        let agb = Registration.normalised(registration.agbCode)
+        let account = NewAccount(email: registration.email, name: registration.name, role: .provider, organisation: name, password: registration.password)
+        var problems = try await problems(account, region: try await DesignStore.region(on: db).design, on: db)
+        if name.isEmpty { problems["organisation"] = "Vul de naam van uw organisatie in." }
+        if let problem = Registration.kvkProblem(kvk) { problems["kvkNumber"] = "KvK-nummer: \(problem)." }
+        if let problem = Registration.agbProblem(agb) { problems["agbCode"] = "AGB-code: \(problem)." }
+        if try await OrganisationRecord.query(on: db).group(.or, { $0.filter(\.$name == name).filter(\.$kvkNumber == kvk) }).count() > 0 {
+            problems["organisation"] = "Deze organisatie (naam of KvK-nummer) is al geregistreerd; vraag een collega u uit te nodigen."
+        }
+        guard problems.isEmpty else { throw AccountProblems(fields: problems) }
+        let hash = try Bcrypt.hash(registration.password, cost: cost)
+        let email = registration.email.trimmingCharacters(in: .whitespaces).lowercased()
+        return try await db.audited("provider.registered", subject: name, actor: email, actorRole: Role.provider.rawValue, clock: clock,
+                                    details: ["kvk": kvk, "agb": agb, "email": email]) { db in
+            let organisations = try await OrganisationRecord.query(on: db).group(.or, { $0.filter(\.$name == name).filter(\.$kvkNumber == kvk) }).count()
+            let users = try await UserRecord.query(on: db).filter(\.$email == email).count()
+            if organisations + users > 0 {
+                throw AccountProblems(fields: ["organisation": "Deze organisatie of dit e-mailadres is al geregistreerd."])
+            }
+            let organisation = OrganisationRecord(name: name, kvkNumber: kvk, agbCode: agb)
+            try await organisation.create(on: db)
+            let user = UserRecord(email: email, name: registration.name, role: .provider, municipality: nil,
+                                  organisationID: try organisation.requireID(), passwordHash: hash)
+            try await user.create(on: db)
+            return try organisation.requireID()
+        }
+    }
+}

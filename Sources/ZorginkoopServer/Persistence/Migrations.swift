@@ -125,5 +125,8 @@ enum Migrations {
         app.migrations.add(M005CreateAPITokens())
         app.migrations.add(M006CreateAuditTrail())
         app.migrations.add(SessionRecord.migration)
+        app.migrations.add(M007CreateTenders())
+        app.migrations.add(M008CreateBids())
+        app.migrations.add(M009CreateQuestions())
     }
 }

@@ -37,6 +37,20 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageUsers
     /// One's own account and access tokens.
     case manageOwnAccount
+    /// Tenders: officials see all, providers only published ones (decided where they are read).
+    case viewTenders
+    /// Create, change and publish tenders; handle questions and publish the Nota van Inlichtingen.
+    case manageTenders
+    /// A provider's own bid: draft, documents, submission, withdrawal, receipts.
+    case prepareBids
+    /// Ask questions in a question round (providers only: the contact ban).
+    case askQuestions
+    /// Confirm the opening of a vault (two different officers open it).
+    case openVault
+    /// Read bids once the vault is open.
+    case readOpenedBids
+    /// A provider's own organisation: colleagues.
+    case manageOrganisation
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -53,6 +67,14 @@ public enum Policy {
             return role == .auditor || role == .administrator
         case .manageUsers:
             return role == .administrator
+        case .viewTenders:
+            return true
+        case .manageTenders, .openVault:
+            return role == .procurementOfficer
+        case .prepareBids, .askQuestions, .manageOrganisation:
+            return role == .provider
+        case .readOpenedBids:
+            return role == .procurementOfficer || role == .auditor
         }
     }
 }

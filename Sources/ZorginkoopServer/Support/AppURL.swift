@@ -15,6 +15,32 @@ enum AppURL {
     case accountTokens
     case accountToken(UUID)
     case users
+    case tenders
+    case tenderNew
+    case tender(String)
+    case tenderEdit(String)
+    case tenderPublish(String)
+    case bid(String)
+    case bidDocuments(String)
+    case bidDocument(String, UUID)
+    case bidDocumentRemove(String, UUID)
+    case bidSubmit(String)
+    case bidWithdraw(String)
+    case receipt(String, Int)
+    case vault(String)
+    case vaultConfirm(String)
+    case openedDocument(String, UUID)
+    case questions(String)
+    case questionHandling(String)
+    case question(String, UUID)
+    case notaPublish(String, Int)
+    case nota(String, Int)
+    case notaPrint(String, Int)
+    case notaCSV(String, Int)
+    case contactBan
+    case providerRegistration
+    case organisation
+    case notifications
 
     var path: String {
         switch self {
@@ -32,6 +58,32 @@ enum AppURL {
         case .accountTokens: "/account/tokens"
         case let .accountToken(id): "/account/tokens/\(id.uuidString)/intrekken"
         case .users: "/beheer/gebruikers"
+        case .tenders: "/aanbestedingen"
+        case .tenderNew: "/aanbestedingen/nieuw"
+        case let .tender(code): "/aanbestedingen/\(code)"
+        case let .tenderEdit(code): "/aanbestedingen/\(code)/bewerken"
+        case let .tenderPublish(code): "/aanbestedingen/\(code)/publiceren"
+        case let .bid(code): "/aanbestedingen/\(code)/inschrijving"
+        case let .bidDocuments(code): "/aanbestedingen/\(code)/inschrijving/documenten"
+        case let .bidDocument(code, id): "/aanbestedingen/\(code)/inschrijving/documenten/\(id.uuidString)"
+        case let .bidDocumentRemove(code, id): "/aanbestedingen/\(code)/inschrijving/documenten/\(id.uuidString)/verwijderen"
+        case let .bidSubmit(code): "/aanbestedingen/\(code)/inschrijving/indienen"
+        case let .bidWithdraw(code): "/aanbestedingen/\(code)/inschrijving/intrekken"
+        case let .receipt(code, version): "/aanbestedingen/\(code)/inschrijving/ontvangstbewijs/\(version)"
+        case let .vault(code): "/aanbestedingen/\(code)/kluis"
+        case let .vaultConfirm(code): "/aanbestedingen/\(code)/kluis/openen"
+        case let .openedDocument(code, id): "/aanbestedingen/\(code)/kluis/documenten/\(id.uuidString)"
+        case let .questions(code): "/aanbestedingen/\(code)/vragen"
+        case let .questionHandling(code): "/aanbestedingen/\(code)/vragenbeheer"
+        case let .question(code, id): "/aanbestedingen/\(code)/vragenbeheer/\(id.uuidString)"
+        case let .notaPublish(code, round): "/aanbestedingen/\(code)/nota/\(round)/publiceren"
+        case let .nota(code, round): "/aanbestedingen/\(code)/nota/\(round)"
+        case let .notaPrint(code, round): "/aanbestedingen/\(code)/nota/\(round)/afdrukken"
+        case let .notaCSV(code, round): "/aanbestedingen/\(code)/nota/\(round)/export.csv"
+        case .contactBan: "/contactverbod"
+        case .providerRegistration: "/aanbieders/registreren"
+        case .organisation: "/organisatie"
+        case .notifications: "/meldingen"
         }
     }
 }

@@ -44,6 +44,10 @@ struct ErrorPages: Middleware {
         switch error {
         case let error as ValidationProblems:
             return (.unprocessableEntity, error.detail, error.problems)
+        case let error as ProblemList:
+            return (.unprocessableEntity, "De invoer klopt niet: " + error.problems.map(\.description).joined(separator: "; "), error.problems)
+        case let error as DocumentUpload.Refused:
+            return (error.status, error.message, nil)
         case let error as FileProblems:
             return (.badRequest, "De inhoud is geen geldig document.", error.problems)
         case let error as DecodingError:

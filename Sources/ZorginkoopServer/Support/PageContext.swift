@@ -26,7 +26,9 @@ struct PageContext<Data: Encodable>: Encodable {
         self.user = user.map { UserInfo(name: $0.name, role: $0.role.dutchName) }
         // Pages with forms: every page of a signed-in user (logout), and the login page.
         self.csrf = user != nil || request.url.path == AppURL.login(next: nil).path ? request.csrfToken : ""
-        var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Ontwerpen", .designs, .viewDesigns),
+        var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Aanbestedingen", .tenders, .viewTenders),
+                                                      ("Ontwerpen", .designs, .viewDesigns), ("Meldingen", .notifications, .prepareBids),
+                                                      ("Mijn organisatie", .organisation, .manageOrganisation),
                                                       ("Audittrail", .audit, .readAudit), ("Gebruikers", .users, .manageUsers),
                                                       ("Mijn account", .account, .manageOwnAccount)]
         if let user {

@@ -1,0 +1,239 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import ZorginkoopCore
+
+/// A document of a bid as its owner (or, after the opening, an officer) sees it.
+struct DocumentInfo: Codable, Sendable, Content {
+    var id: UUID
+    var purpose: String
+    var name: String
+    var kind: String
+    var size: Int
+    var sha256: String
+}
+
+/// Exactly what a submission seals and what its digest covers.
+struct SealedSubmission: Codable, Sendable {
+    var tender: String
+    var organisation: UUID
+    var organisationName: String
+    var version: Int
+    var submittedAt: Date
+    var content: BidContent
+    var documents: [DocumentInfo]
+}
+
+/// The proof a provider gets: the server's time and the SHA-256 of the whole submission and of every document.
+struct Receipt: Codable, Sendable, Content {
+    struct Document: Codable, Sendable {
+        var id: UUID
+        var sha256: String
+        var size: Int
+    }
+
+    var tender: String
+    var bid: UUID
+    var version: Int
+    var submittedAt: Date
+    var submittedBy: String
+    var digest: String
+    var documents: [Document]
+    var withdrawnAt: Date?
+}
+
+/// A submission refused because it completed at or after the deadline.
+struct LateSubmission: Error {
+    var deadline: Date
+    var at: Date
+}
+
+/// Bids, as their owners work on them. Every function takes the provider's own organisation from
+/// the signed-in user: no route can name another organisation's bid.
+enum BidService {
+    static let chunkSize = 512 * 1024
+
+    static func tenderKey(_ tender: LoadedTender, _ app: Application) throws -> SymmetricKey {
+        try app.zorginkoop.vault.tenderKey(tender: tender.id, sealed: tender.sealedKey)
+    }
+
+    static func organisation(of req: Request) throws -> UUID {
+        guard let user = req.auth.get(AuthenticatedUser.self), user.role == .provider, let organisation = user.organisationID else {
+            throw Abort(.forbidden, reason: "Alleen een zorgaanbieder met een organisatie kan inschrijven.")
+        }
+        return organisation
+    }
+
+    static func bid(of organisation: UUID, in tender: LoadedTender, on db: Database) async throws -> BidRecord? {
+        try await BidRecord.query(on: db).filter(\.$tender.$id == tender.id).filter(\.$organisation.$id == organisation).first()
+    }
+
+    static func draft(_ bid: BidRecord?, tender: LoadedTender, app: Application) throws -> BidContent {
+        guard let bid, !bid.draft.isEmpty else { return BidContent() }
+        let plain = try VaultKeys.open(bid.draft, key: try tenderKey(tender, app), context: "bid-draft:\(try bid.requireID())")
+        return try StoredJSON.decode(BidContent.self, from: plain)
+    }
+
+    /// Refuses anything but work on an open tender: bids change only between publication and deadline.
+    static func requireOpen(_ tender: LoadedTender, now: Date) throws {
+        switch tender.phase(at: now) {
+        case .open: return
+        case .draft: throw Abort(.notFound, reason: "Aanbesteding '\(tender.code)' bestaat niet.")
+        case .closed, .opened:
+            throw Abort(.conflict, reason: "De inschrijvingstermijn is gesloten op \(DutchTime.dateTime(tender.timeline.submissionDeadline)); wijzigen kan niet meer.")
+        }
+    }
+
+    /// The bid of the organisation, created empty when it has none yet.
+    static func bidForWriting(_ organisation: UUID, _ tender: LoadedTender, on db: Database) async throws -> BidRecord {
+        if let existing = try await bid(of: organisation, in: tender, on: db) { return existing }
+        let record = BidRecord()
+        record.$tender.id = tender.id
+        record.$organisation.id = organisation
+        record.status = "draft"
+        record.draft = Data()
+        record.version = 0
+        try await record.create(on: db)
+        return record
+    }
+
+    /// Saves the draft as the provider types: sealed, not audited (nothing is decided yet).
+    static func saveDraft(_ content: BidContent, tender: LoadedTender, on req: Request) async throws {
+        let organisation = try organisation(of: req)
+        try requireOpen(tender, now: req.application.clock.now())
+        let key = try tenderKey(tender, req.application)
+        try await req.writer.writeTransaction { db in
+            let bid = try await bidForWriting(organisation, tender, on: db)
+            bid.draft = try VaultKeys.seal(StoredJSON.encode(content), key: key, context: "bid-draft:\(try bid.requireID())")
+            if bid.status == "withdrawn" { bid.status = "draft" }
+            try await bid.update(on: db)
+        }
+    }
+
+    static func documents(of bid: BidRecord, tender: LoadedTender, app: Application, on db: Database, includeRemoved: Bool = false) async throws -> [DocumentInfo] {
+        let key = try tenderKey(tender, app)
+        let query = BidDocumentRecord.query(on: db).filter(\.$bid.$id == (try bid.requireID())).filter(\.$complete == true)
+        if !includeRemoved { query.filter(\.$removed == false) }
+        return try await query.sort(\.$createdAt).all().map { try info($0, key: key) }
+    }
+
+    static func info(_ d: BidDocumentRecord, key: SymmetricKey) throws -> DocumentInfo {
+        let id = try d.requireID()
+        let name = String(decoding: try VaultKeys.open(d.sealedName, key: key, context: "document-name:\(id)"), as: UTF8.self)
+        return DocumentInfo(id: id, purpose: d.purpose, name: name, kind: d.kind, size: d.size, sha256: d.sha256)
+    }
+
+    static func removeDocument(_ id: UUID, tender: LoadedTender, on req: Request) async throws {
+        let organisation = try organisation(of: req)
+        try requireOpen(tender, now: req.application.clock.now())
+        guard let bid = try await bid(of: organisation, in: tender, on: req.db),
+              let document = try await BidDocumentRecord.query(on: req.db).filter(\.$id == id).filter(\.$bid.$id == (try bid.requireID())).first() else {
+            throw Abort(.notFound, reason: "Dit document hoort niet bij uw inschrijving.")
+        }
+        document.removed = true
+        try await document.update(on: req.writer)
+    }
+
+    // MARK: Submission
+
+    /// Submits the current draft: everything checked, sealed and receipted in one transaction, on
+    /// the server's time. The last submitted version counts.
+    static func submit(tender: LoadedTender, on req: Request) async throws -> Receipt {
+        let organisation = try organisation(of: req)
+        let user = req.auth.get(AuthenticatedUser.self)!
+        let clock = req.application.clock
+        try requireOpen(tender, now: clock.now())
+        guard let bid = try await bid(of: organisation, in: tender, on: req.db) else {
+            throw ProblemList(problems: [Problem("subSegments", "u heeft nog niets ingevuld voor deze inschrijving")])
+        }
+        let bidID = try bid.requireID()
+        let content = try draft(bid, tender: tender, app: req.application)
+        let documents = try await documents(of: bid, tender: tender, app: req.application, on: req.db)
+        let problems = content.submissionProblems(in: tender.scope, attachedTo: Set(documents.map(\.purpose)))
+        guard problems.isEmpty else { throw ProblemList(problems: problems) }
+        let organisationName = try await OrganisationRecord.find(organisation, on: req.db)?.name ?? "?"
+        let key = try tenderKey(tender, req.application)
+        let draftSeen = bid.draft
+        do {
+            return try await req.audited("bid.submitted") { db in
+                let now = clock.now()
+                guard Deadline.isOnTime(now, deadline: tender.timeline.submissionDeadline) else {
+                    throw LateSubmission(deadline: tender.timeline.submissionDeadline, at: now)
+                }
+                guard let current = try await BidRecord.find(bidID, on: db), current.draft == draftSeen else {
+                    throw Abort(.conflict, reason: "Uw inschrijving is intussen gewijzigd; controleer haar en dien opnieuw in.")
+                }
+                let version = current.version + 1
+                let sealed = SealedSubmission(tender: tender.code, organisation: organisation, organisationName: organisationName,
+                                              version: version, submittedAt: now, content: content, documents: documents)
+                let bytes = StoredJSON.encode(sealed)
+                let digest = SHA256.hash(data: bytes).hex
+                let receipt = Receipt(tender: tender.code, bid: bidID, version: version, submittedAt: now, submittedBy: user.email,
+                                      digest: digest, documents: documents.map { .init(id: $0.id, sha256: $0.sha256, size: $0.size) })
+                let record = BidSubmissionRecord()
+                record.$bid.id = bidID
+                record.version = version
+                record.submittedAt = now
+                record.submittedBy = user.email
+                record.digest = digest
+                record.content = try VaultKeys.seal(bytes, key: key, context: "submission:\(bidID):\(version)")
+                record.receipt = StoredJSON.string(receipt)
+                try await record.create(on: db)
+                current.version = version
+                current.status = "submitted"
+                try await current.update(on: db)
+                return (receipt, tender.code, ["inschrijving": bidID.uuidString, "versie": String(version), "sha256": digest,
+                                               "documenten": String(documents.count), "tijdstip": DutchTime.preciseDateTime(now)])
+            }
+        } catch let late as LateSubmission {
+            req.logger.warning("Late submission refused", metadata: ["tender": .string(tender.code), "bid": .string(bidID.uuidString),
+                                                                     "at": .string(DutchTime.preciseDateTime(late.at))])
+            try await req.audited("bid.refused-late", subject: tender.code,
+                                  details: ["inschrijving": bidID.uuidString, "tijdstip": DutchTime.preciseDateTime(late.at),
+                                            "sluiting": DutchTime.preciseDateTime(late.deadline)]) { _ in }
+            throw Abort(.conflict, reason: "Uw inschrijving is geweigerd: zij was compleet op \(DutchTime.preciseDateTime(late.at)), na de sluiting van \(DutchTime.preciseDateTime(late.deadline)). De servertijd is bepalend.")
+        }
+    }
+
+    /// Withdraws the submitted bid before the deadline; the receipts stay, marked withdrawn.
+    static func withdraw(tender: LoadedTender, on req: Request) async throws {
+        let organisation = try organisation(of: req)
+        let clock = req.application.clock
+        try requireOpen(tender, now: clock.now())
+        try await req.audited("bid.withdrawn", subject: tender.code) { db in
+            guard let bid = try await bid(of: organisation, in: tender, on: db), bid.status == "submitted" else {
+                throw Abort(.conflict, reason: "Er is geen ingediende inschrijving om in te trekken.")
+            }
+            let now = clock.now()
+            guard Deadline.isOnTime(now, deadline: tender.timeline.submissionDeadline) else {
+                throw Abort(.conflict, reason: "Na de sluiting kan een inschrijving niet meer worden ingetrokken.")
+            }
+            guard let last = try await BidSubmissionRecord.query(on: db).filter(\.$bid.$id == (try bid.requireID()))
+                .filter(\.$version == bid.version).first() else { throw Abort(.internalServerError) }
+            last.withdrawnAt = now
+            var receipt = try StoredJSON.decode(Receipt.self, from: last.receipt)
+            receipt.withdrawnAt = now
+            last.receipt = StoredJSON.string(receipt)
+            try await last.update(on: db)
+            bid.status = "withdrawn"
+            try await bid.update(on: db)
+        }
+    }
+
+    static func receipts(of bid: BidRecord, on db: Database) async throws -> [Receipt] {
+        try await BidSubmissionRecord.query(on: db).filter(\.$bid.$id == (try bid.requireID())).sort(\.$version, .descending).all()
+            .map { try StoredJSON.decode(Receipt.self, from: $0.receipt) }
+    }
+}
+
+extension DutchTime {
+    /// Date and time to the millisecond: what a deadline dispute turns on.
+    static func preciseDateTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
+        return String(format: "%d-%d-%04d %02d:%02d:%02d,%03d", c.day!, c.month!, c.year!, c.hour!, c.minute!, c.second!, c.nanosecond! / 1_000_000)
+    }
+}

@@ -1,0 +1,145 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import ZorginkoopCore
+
+/// Receives one document as a stream: it is hashed as it arrives and stored sealed in chunks, so no
+/// document is ever whole in memory. The document counts only once its last chunk is stored.
+struct DocumentUpload {
+    let tender: LoadedTender
+    let bidID: UUID
+    let purpose: String
+    let filename: String
+    let key: SymmetricKey
+    let request: Request
+
+    private var db: Database { request.writer }
+
+    struct Refused: Error {
+        var status: HTTPResponseStatus
+        var message: String
+    }
+
+    /// Validates the purpose and name, then stores the bytes `chunks` yields.
+    static func validate(purpose: String, filename: String, scope: TenderScope) -> String? {
+        if filename.isBlank || filename.count > 200 { return "geef het bestand een naam van hoogstens 200 tekens" }
+        if purpose == "general" { return nil }
+        let parts = purpose.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return "onbekend doel '\(purpose)'; kies general, requirement:CODE of criterion:CODE" }
+        switch parts[0] {
+        case "requirement" where scope.design.requirements.contains { $0.code == parts[1] }: return nil
+        case "criterion" where scope.design.lots.flatMap(\.criteria).contains { $0.code == parts[1] }: return nil
+        default: return "onbekend doel '\(purpose)'; kies general, requirement:CODE of criterion:CODE"
+        }
+    }
+
+    /// Stores the document and returns it; on any failure nothing of it remains.
+    func store<Bytes: AsyncSequence>(_ bytes: Bytes) async throws -> DocumentInfo where Bytes.Element == ByteBuffer {
+        let id = UUID()
+        let record = BidDocumentRecord()
+        record.id = id
+        record.$bid.id = bidID
+        record.purpose = purpose
+        record.sealedName = try VaultKeys.seal(Data(filename.utf8), key: key, context: "document-name:\(id)")
+        record.kind = ""
+        record.size = 0
+        record.sha256 = ""
+        record.chunks = 0
+        record.complete = false
+        record.removed = false
+        try await record.create(on: db)
+        do {
+            return try await receive(bytes, into: record)
+        } catch {
+            try? await discard(id)
+            throw error
+        }
+    }
+
+    private func receive<Bytes: AsyncSequence>(_ bytes: Bytes, into record: BidDocumentRecord) async throws -> DocumentInfo where Bytes.Element == ByteBuffer {
+        let id = try record.requireID()
+        var hasher = SHA256()
+        var pending = Data()
+        pending.reserveCapacity(BidService.chunkSize)
+        var size = 0
+        var seq = 0
+        var kind: DocumentKind?
+        func flush(final: Bool) async throws {
+            if kind == nil && (pending.count >= DocumentKind.prefixLength || final) {
+                guard let recognised = DocumentKind.recognise(pending) else {
+                    throw Refused(status: .unsupportedMediaType,
+                                  message: "‘\(filename)’ is geen PDF, DOCX, XLSX, ODT, PNG of JPEG (het type wordt aan de inhoud herkend, niet aan de naam).")
+                }
+                kind = recognised
+            }
+            while pending.count >= BidService.chunkSize || (final && !pending.isEmpty) {
+                let piece = pending.prefix(BidService.chunkSize)
+                let sealed = try VaultKeys.seal(Data(piece), key: key, context: "document:\(id):\(seq)")
+                try await (db as! any SQLDatabase).insert(into: "document_chunks")
+                    .columns("document_id", "seq", "data").values(SQLBind(id), SQLBind(seq), SQLBind(sealed)).run()
+                seq += 1
+                pending.removeFirst(piece.count)
+            }
+        }
+        for try await var buffer in bytes {
+            size += buffer.readableBytes
+            guard size <= DocumentKind.maximumSize else {
+                throw Refused(status: .payloadTooLarge, message: "‘\(filename)’ is groter dan \(DocumentKind.maximumSize / 1024 / 1024) MB.")
+            }
+            buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            pending.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+            if pending.count >= BidService.chunkSize { try await flush(final: false) }
+        }
+        guard size > 0 else { throw Refused(status: .badRequest, message: "‘\(filename)’ is leeg.") }
+        try await flush(final: true)
+        guard Deadline.isOnTime(request.application.clock.now(), deadline: tender.timeline.submissionDeadline) else {
+            throw Refused(status: .conflict, message: "De inschrijvingstermijn sloot tijdens het uploaden van ‘\(filename)’; het document is niet opgeslagen.")
+        }
+        record.kind = kind!.rawValue
+        record.size = size
+        record.sha256 = hasher.finalize().hex
+        record.chunks = seq
+        record.complete = true
+        try await record.update(on: db)
+        return DocumentInfo(id: id, purpose: purpose, name: filename, kind: record.kind, size: size, sha256: record.sha256)
+    }
+
+    private func discard(_ id: UUID) async throws {
+        try await (db as! any SQLDatabase).delete(from: "document_chunks").where("document_id", .equal, SQLBind(id)).run()
+        try await BidDocumentRecord.query(on: db).filter(\.$id == id).delete()
+    }
+}
+
+/// Reads a sealed document back, chunk by chunk.
+enum DocumentReader {
+    struct ChunkRow: Decodable { var data: Data }
+
+    static func response(_ document: DocumentInfo, key: SymmetricKey, on req: Request) -> Response {
+        let db = req.db as! any SQLDatabase
+        let kind = DocumentKind(rawValue: document.kind)
+        let response = Response(status: .ok, body: .init(asyncStream: { writer in
+            do {
+                var seq = 0
+                while let row = try await db.select().column("data").from("document_chunks")
+                    .where("document_id", .equal, SQLBind(document.id)).where("seq", .equal, SQLBind(seq))
+                    .first(decoding: ChunkRow.self) {
+                    let plain = try VaultKeys.open(row.data, key: key, context: "document:\(document.id):\(seq)")
+                    try await writer.writeBuffer(ByteBuffer(data: plain))
+                    seq += 1
+                }
+                try await writer.write(.end)
+            } catch {
+                try? await writer.write(.error(error))
+            }
+        }, count: document.size))
+        response.headers.contentType = kind.map { k in
+            let parts = k.mediaType.split(separator: "/").map(String.init)
+            return HTTPMediaType(type: parts[0], subType: parts[1])
+        } ?? .binary
+        let ascii = document.name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0.value >= 0x20 ? String($0) : "_" }.joined()
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"")
+        return response
+    }
+}

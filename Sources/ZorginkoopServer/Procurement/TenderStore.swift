@@ -1,0 +1,215 @@
+import Fluent
+import Foundation
+import Vapor
+import ZorginkoopCore
+
+/// A tender as the application works with it: the record's values, decoded.
+struct LoadedTender: Sendable {
+    var id: UUID
+    var code: String
+    var name: String
+    var scope: TenderScope
+    var timeline: TenderTimeline
+    var publishedAt: Date?
+    var openedAt: Date?
+    var sealedKey: Data
+
+    init(_ record: TenderRecord) throws {
+        id = try record.requireID()
+        code = record.code
+        name = record.name
+        scope = try StoredJSON.decode(TenderScope.self, from: record.scope)
+        timeline = try StoredJSON.decode(TenderTimeline.self, from: record.timeline)
+        publishedAt = record.publishedAt
+        openedAt = record.openedAt
+        sealedKey = record.sealedKey
+    }
+
+    func phase(at now: Date) -> TenderPhase {
+        TenderPhase.of(publishedAt: publishedAt, openedAt: openedAt, deadline: timeline.submissionDeadline, now: now)
+    }
+
+    var isPublished: Bool { publishedAt != nil }
+}
+
+/// What an officer may set on a tender; after publication only the timeline and go/no-go, by correction.
+struct TenderSettings: Sendable {
+    var name: String
+    var subSegments: [String]
+    var noGo: [NoGo]
+    var timeline: TenderTimeline
+}
+
+enum TenderStore {
+    /// A tender by code, for a user who may see it: providers see only published tenders.
+    static func find(_ code: String, for user: AuthenticatedUser?, on db: Database) async throws -> (TenderRecord, LoadedTender) {
+        guard let record = try await TenderRecord.query(on: db).filter(\.$code == code).first() else {
+            throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
+        }
+        let tender = try LoadedTender(record)
+        if user?.role == .provider && !tender.isPublished {
+            throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
+        }
+        return (record, tender)
+    }
+
+    static func all(for user: AuthenticatedUser, on db: Database) async throws -> [LoadedTender] {
+        let query = TenderRecord.query(on: db).sort(\.$submissionDeadline)
+        if user.role == .provider { query.filter(\.$publishedAt != nil) }
+        return try await query.all().map(LoadedTender.init)
+    }
+
+    /// A new tender in preparation, from a tender of the region's design.
+    static func create(designTender: String, settings: TenderSettings, on req: Request) async throws -> LoadedTender {
+        let region = try await DesignStore.region(on: req.db)
+        let scope = TenderScope(design: region.design, tender: designTender, subSegments: settings.subSegments, noGo: settings.noGo)
+        let problems = scope.validate() + settings.timeline.validate().map { Problem("timeline.\($0.path)", $0.message) }
+            + (settings.name.isBlank ? [Problem("name", "geef de aanbesteding een naam")] : [])
+        guard problems.isEmpty else { throw ProblemList(problems: problems) }
+        let year = CalendarDate.amsterdam(settings.timeline.publication).year
+        let vault = req.application.zorginkoop.vault
+        return try await req.audited("tender.created") { db in
+            var code = "\(designTender)-\(year)"
+            var suffix = 2
+            while try await TenderRecord.query(on: db).filter(\.$code == code).count() > 0 {
+                code = "\(designTender)-\(year)-\(suffix)"
+                suffix += 1
+            }
+            let record = TenderRecord()
+            let id = UUID()
+            record.id = id
+            record.code = code
+            record.name = settings.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            record.scope = StoredJSON.string(scope)
+            record.timeline = StoredJSON.string(settings.timeline)
+            record.submissionDeadline = settings.timeline.submissionDeadline
+            record.sealedKey = try vault.newTenderKey(tender: id).sealed
+            try await record.create(on: db)
+            return (try LoadedTender(record), code, ["ontwerp": region.design.code, "aanbesteding": designTender,
+                                                     "subsegmenten": settings.subSegments.joined(separator: ", ")])
+        }
+    }
+
+    /// Changes a tender. Before publication anything may change; after it the design is frozen and a
+    /// change of timeline or go/no-go is a numbered correction, published to all with its explanation.
+    static func update(_ code: String, settings: TenderSettings, explanation: String, on req: Request) async throws {
+        let user = req.auth.get(AuthenticatedUser.self)
+        let clock = req.application.clock
+        try await req.audited("tender.changed") { db in
+            guard let record = try await TenderRecord.query(on: db).filter(\.$code == code).first() else {
+                throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
+            }
+            let tender = try LoadedTender(record)
+            var scope = tender.scope
+            var problems: [Problem] = []
+            if tender.isPublished {
+                if Set(settings.subSegments) != Set(scope.subSegments) || settings.name != tender.name {
+                    problems.append(Problem("subSegments", "na publicatie liggen de naam en de subsegmenten vast"))
+                }
+                if explanation.isBlank { problems.append(Problem("explanation", "licht de rectificatie toe: iedereen ziet deze tekst")) }
+                if tender.phase(at: clock.now()) != .open {
+                    problems.append(Problem("timeline", "na het sluiten van de inschrijvingstermijn kan de aanbesteding niet meer wijzigen"))
+                }
+            }
+            scope.subSegments = settings.subSegments
+            scope.noGo = settings.noGo
+            problems += scope.validate() + settings.timeline.validate().map { Problem("timeline.\($0.path)", $0.message) }
+            if settings.name.isBlank { problems.append(Problem("name", "geef de aanbesteding een naam")) }
+            guard problems.isEmpty else { throw ProblemList(problems: problems) }
+            let changes = describeChanges(from: tender, to: settings)
+            guard !changes.isEmpty else { return ((), code, ["wijzigingen": "geen"]) }
+            record.name = settings.name
+            record.scope = StoredJSON.string(scope)
+            record.timeline = StoredJSON.string(settings.timeline)
+            record.submissionDeadline = settings.timeline.submissionDeadline
+            try await record.update(on: db)
+            var details = Dictionary(changes.map { ($0.field, "\($0.old) → \($0.new)") }, uniquingKeysWith: { a, _ in a })
+            if tender.isPublished {
+                let number = try await TenderCorrectionRecord.query(on: db).filter(\.$tender.$id == tender.id).count() + 1
+                let correction = TenderCorrectionRecord()
+                correction.$tender.id = tender.id
+                correction.number = number
+                correction.explanation = explanation
+                correction.changes = StoredJSON.string(changes)
+                correction.publishedAt = clock.now()
+                correction.publishedBy = user?.email ?? "systeem"
+                try await correction.create(on: db)
+                try await Notifications.toAllProviders("Rectificatie \(number) bij \(tender.name) is gepubliceerd.",
+                                                       link: AppURL.tender(code).path, at: clock.now(), on: db)
+                details["rectificatie"] = "\(number): \(explanation)"
+            }
+            return ((), code, details)
+        }
+    }
+
+    struct Change: Codable, Sendable, Equatable {
+        var field: String
+        var old: String
+        var new: String
+    }
+
+    static func describeChanges(from tender: LoadedTender, to settings: TenderSettings) -> [Change] {
+        var changes: [Change] = []
+        func note(_ field: String, _ old: String, _ new: String) { if old != new { changes.append(Change(field: field, old: old, new: new)) } }
+        note("naam", tender.name, settings.name)
+        note("subsegmenten", tender.scope.subSegments.joined(separator: ", "), settings.subSegments.joined(separator: ", "))
+        let noGo = { (list: [NoGo]) in list.map { "\($0.municipality) niet in \($0.segment)" }.sorted().joined(separator: "; ") }
+        note("no-go", noGo(tender.scope.noGo), noGo(settings.noGo))
+        let t = tender.timeline, n = settings.timeline
+        note("publicatie", DutchTime.dateTime(t.publication), DutchTime.dateTime(n.publication))
+        note("vragenrondes", t.questionDeadlines.map(DutchTime.dateTime).joined(separator: ", "),
+             n.questionDeadlines.map(DutchTime.dateTime).joined(separator: ", "))
+        note("sluiting inschrijving", DutchTime.dateTime(t.submissionDeadline), DutchTime.dateTime(n.submissionDeadline))
+        note("opening", DutchTime.dateTime(t.opening), DutchTime.dateTime(n.opening))
+        return changes
+    }
+
+    /// Publishes a tender: from now on providers see it and its design is frozen.
+    static func publish(_ code: String, on req: Request) async throws {
+        let clock = req.application.clock
+        try await req.audited("tender.published", subject: code) { db in
+            guard let record = try await TenderRecord.query(on: db).filter(\.$code == code).first() else {
+                throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
+            }
+            let tender = try LoadedTender(record)
+            guard !tender.isPublished else { throw Abort(.conflict, reason: "Deze aanbesteding is al gepubliceerd.") }
+            let now = clock.now()
+            guard Deadline.isOnTime(now, deadline: tender.timeline.questionDeadlines.first ?? tender.timeline.submissionDeadline) else {
+                throw ProblemList(problems: [Problem("timeline", "de eerste vragenronde is al gesloten; pas de planning aan voor u publiceert")])
+            }
+            record.publishedAt = now
+            try await record.update(on: db)
+            try await Notifications.toAllProviders("Nieuwe aanbesteding gepubliceerd: \(tender.name).", link: AppURL.tender(code).path, at: now, on: db)
+        }
+    }
+
+    static func corrections(_ tender: LoadedTender, on db: Database) async throws -> [TenderCorrectionRecord] {
+        try await TenderCorrectionRecord.query(on: db).filter(\.$tender.$id == tender.id).sort(\.$number).all()
+    }
+}
+
+enum Notifications {
+    /// The same message to every registered provider organisation, in the caller's transaction.
+    static func toAllProviders(_ text: String, link: String, at: Date, on db: Database) async throws {
+        let organisations = try await OrganisationRecord.query(on: db).field(\.$id).all()
+        let notes = try organisations.map { organisation in
+            let n = NotificationRecord()
+            n.$organisation.id = try organisation.requireID()
+            n.text = text
+            n.link = link
+            n.createdAt = at
+            return n
+        }
+        if !notes.isEmpty { try await notes.create(on: db) }
+    }
+}
+
+extension CalendarDate {
+    /// The calendar day in Amsterdam on which an instant falls.
+    static func amsterdam(_ instant: Date) -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = DutchTime.zone
+        let c = calendar.dateComponents([.year, .month, .day], from: instant)
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}

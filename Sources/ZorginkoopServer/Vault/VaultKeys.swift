@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+import Vapor
+
+/// The vault's cryptography: AES-GCM (256-bit). Each tender has its own random key; that key is
+/// stored only sealed by the server's master key, which never enters the database. Every sealed
+/// value carries what it belongs to as authenticated data, so no ciphertext can be moved to
+/// another row and still open.
+public struct VaultKeys: Sendable {
+    let master: SymmetricKey
+
+    public init(master: SymmetricKey) { self.master = master }
+
+    /// A master key from its base64 form (32 bytes), as `VAULT_MASTER_KEY` holds it.
+    public init?(base64: String) {
+        guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else { return nil }
+        self.init(master: SymmetricKey(data: data))
+    }
+
+    public static func generateBase64() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    /// A new tender key, and its sealed form for storage.
+    func newTenderKey(tender: UUID) throws -> (key: SymmetricKey, sealed: Data) {
+        let key = SymmetricKey(size: .bits256)
+        let raw = key.withUnsafeBytes { Data($0) }
+        return (key, try Self.seal(raw, key: master, context: "tender-key:\(tender.uuidString)"))
+    }
+
+    func tenderKey(tender: UUID, sealed: Data) throws -> SymmetricKey {
+        SymmetricKey(data: try Self.open(sealed, key: master, context: "tender-key:\(tender.uuidString)"))
+    }
+
+    static func seal(_ plaintext: Data, key: SymmetricKey, context: String) throws -> Data {
+        try AES.GCM.seal(plaintext, using: key, authenticating: Data(context.utf8)).combined!
+    }
+
+    static func open(_ sealed: Data, key: SymmetricKey, context: String) throws -> Data {
+        try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(context.utf8))
+    }
+}
+
+extension SHA256.Digest {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
