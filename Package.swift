@@ -64,6 +64,8 @@ let package = Package(
             name: "ZorginkoopServerTests",
             dependencies: [
                 "ZorginkoopServer",
+                "ZorginkoopCore",
+                "ZorginkoopCatalog",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

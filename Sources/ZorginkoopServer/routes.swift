@@ -46,4 +46,5 @@ func routes(_ app: Application) throws {
 
     let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
     APIController().boot(api)
+    ProcurementAPIController().boot(api)
 }

@@ -61,7 +61,8 @@ struct AuthorizationTests {
     func noRouteForgotten() async throws {
         try await withApp { app in
             let publicRoutes: Set<String> = ["GET /health", "GET /health/live", "GET /metrics", "GET /app.css",
-                                             "GET /inloggen", "POST /inloggen", "GET /api/v1/openapi.json"]
+                                             "GET /inloggen", "POST /inloggen", "GET /api/v1/openapi.json",
+                                             "GET /contactverbod", "GET /aanbieders/registreren", "POST /aanbieders/registreren"]
             let unprotected = Set(app.routes.all.filter { $0.permission == nil }.map { route in
                 "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
             })

@@ -9,7 +9,7 @@ import VaporTesting
 /// TEST_DATABASE_URL is set (CI runs the suite both ways).
 func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
-    app.logger.logLevel = .warning
+    app.logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] == nil ? .warning : .debug
     let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     let database: AppConfiguration.DatabaseEngine
     var sqliteFile: String?

@@ -329,7 +329,7 @@ struct BidController {
         var action: String
         var problems: [FieldErrors.Item]
         var deadline: String
-        var subSegments: [String]
+        var subSegments: String
         var documents: Int
         var error: String?
     }
@@ -349,7 +349,8 @@ struct BidController {
         let data = ConfirmData(tenderName: tender.name, bidHref: AppURL.bid(tender.code).path, action: AppURL.bidSubmit(tender.code).path,
                                problems: problems.map { FieldErrors.Item(key: Self.fieldKey($0.path), message: $0.message) },
                                deadline: DutchTime.preciseDateTime(tender.timeline.submissionDeadline),
-                               subSegments: tender.scope.design.subSegments.filter { content.subSegments.contains($0.code) }.map(\.name),
+                               subSegments: tender.scope.design.subSegments.filter { content.subSegments.contains($0.code) }.map(\.name)
+                                   .joined(separator: ", "),
                                documents: documents.count, error: error)
         return try await req.view.render("bid-submit", PageContext(req, title: "Inschrijving indienen", data: data)).encodeResponse(status: status, for: req)
     }
