@@ -214,20 +214,7 @@ struct ConsensusTests {
 struct SelectionInputTests {
     @Test("A hand-computed case through the engine: C 78, B 72, A failed, D without consensus")
     func assessmentFeedsTheEngine() throws {
-        let design = smallDesign(min: 1, max: 3)
-        var a = try SegmentAssessment(segment: "S", design: design,
-                                      bids: [declared("A"), declared("B"), declared("C"), declared("D")], committee: ["p", "q", "r"])
-        try a.clear("p", "q")
-        try a.declare(ConflictDeclaration(assessor: "r", conflict: .conflict(bidders: ["Aanbieder D"], explanation: "Adviseur"), declaredAt: t0))
-        try a.record(RequirementCheck(bid: "A", requirement: "KVK", outcome: .fail(reason: "niet ingeschreven"), checkedBy: "officer", checkedAt: t0))
-        try a.record(RequirementCheck(bid: "A", requirement: "KEURMERK", outcome: .pass, checkedBy: "officer", checkedAt: t0))
-        for bid in ["B", "C", "D"] { try a.passAll(bid) }
-        try a.score("p", "B", 8, 5); try a.score("q", "B", 8, 7)
-        try a.score("p", "C", 7, 9); try a.score("q", "C", 6, 9)
-        try a.score("p", "D", 9, 9)
-        // B: 60 × 8 + 40 × 6 = 720 steps of 10, 72; C: 60 × 7 + 40 × 9 = 780, 78.
-        try a.agree("B", 8, 6)
-        try a.agree("C", 7, 9)
+        let (design, a) = try assessedSmallCase()
         let input = try AssessedBids(design: design, tender: "T", segments: [a])
         #expect(input.validate(against: design).isEmpty)
         let b = try #require(input.bids.first { $0.id == "B" })
