@@ -231,3 +231,17 @@ struct SelectionInputTests {
         #expect(result.excluded[1].reasons[0].hasPrefix("geen consensusscore"))
     }
 }
+
+@Suite("Stored assessment")
+struct StoredAssessmentTests {
+    @Test("A segment assessment survives a JSON round trip unchanged")
+    func jsonRoundTrip() throws {
+        var (_, a) = try assessedSmallCase()
+        try a.reviseConsensus(bid: "B", criterion: "Q2", score: 5, rationale: "Minder concreet", reason: "Verslag gecorrigeerd",
+                              by: "officer", at: instant("2025-09-12T10:00:00+02:00"))
+        try a.record(RequirementCheck(bid: "B", requirement: "KEURMERK", outcome: .pending(expected: day("2025-12-01")),
+                                      checkedBy: "officer", checkedAt: t0))
+        let data = try JSONEncoder().encode(a)
+        #expect(try JSONDecoder().decode(SegmentAssessment.self, from: data) == a)
+    }
+}
