@@ -130,3 +130,21 @@ func makeToken(_ app: Application, _ role: Role) async throws -> String {
 
 /// One master key for the test run: each test's database gets its own tender keys under it.
 let testVault = VaultKeys(base64: VaultKeys.generateBase64())!
+
+extension Browser {
+    /// A multipart form as a browser sends it: the fields (the form token first), then the file.
+    func postMultipart(_ path: String, fields: [(String, String)], file: (field: String, filename: String, bytes: [UInt8])) async throws -> TestingHTTPResponse {
+        let boundary = "----zorginkoop\(UUID().uuidString.prefix(8))"
+        var body = ByteBuffer()
+        for (name, value) in [(CSRFMiddleware.field, csrf ?? "")] + fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        body.writeBytes(file.bytes)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        if let cookie { headers.replaceOrAdd(name: .cookie, value: "zorginkoop-sessie=\(cookie)") }
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await app.testing().sendRequest(.POST, path, headers: headers, body: body)
+    }
+}

@@ -278,13 +278,14 @@ struct BidController {
         let tender = try await tender(req)
         let organisation = try BidService.organisation(of: req)
         try BidService.requireOpen(tender, now: req.application.clock.now())
-        guard let boundary = req.headers.contentType?.parameters["boundary"] else {
+        guard let boundary = req.headers.contentType?.parameters["boundary"], req.headers.contentType?.subType == "form-data" else {
             throw Abort(.unsupportedMediaType, reason: "Stuur het bestand als formulier (multipart/form-data).")
         }
-        let bid = try await BidService.bidForWriting(organisation, tender, on: req.writer)
         let stream = MultipartFileStream(boundary: boundary, body: req.body)
-        // The purpose field comes before the file in the form, so it is known when the file starts.
+        // The form token and purpose come before the file in the form, so they are known when the file starts.
         let (fields, filename, file) = try await stream.fieldsAndFile()
+        try req.verifyStreamedFormToken(fields[CSRFMiddleware.field])
+        let bid = try await BidService.bidForWriting(organisation, tender, on: req.writer)
         let purpose = fields["purpose"] ?? "general"
         if let problem = DocumentUpload.validate(purpose: purpose, filename: filename, scope: tender.scope) {
             throw Abort(.unprocessableEntity, reason: problem)

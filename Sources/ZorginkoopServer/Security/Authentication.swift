@@ -109,6 +109,11 @@ struct CSRFMiddleware: Middleware {
 
     func respond(to request: Request, chainingTo next: Responder) -> EventLoopFuture<Response> {
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            // A streamed upload has not arrived yet: its handler checks the token, which the form
+            // sends before the file (`verifyStreamedFormToken`), and stores nothing without it.
+            if request.route?.streamsBody == true, request.headers.contentType?.subType == "form-data" {
+                return next.respond(to: request)
+            }
             let sent = (try? request.content.get(String.self, at: CSRFMiddleware.field)) ?? request.headers.first(name: "X-CSRF-Token")
             // Without a session there is no token to match, and no reason to create an empty session.
             guard request.hasSession, let sent, sent == request.session.data["csrf"] else {
@@ -120,6 +125,13 @@ struct CSRFMiddleware: Middleware {
 }
 
 extension Request {
+    /// The form-token check for a streamed multipart form, once its leading fields are read.
+    func verifyStreamedFormToken(_ sent: String?) throws {
+        guard hasSession, let sent, sent == session.data["csrf"] else {
+            throw Abort(.forbidden, reason: "Dit formulier is verlopen of niet van deze site afkomstig. Laad de pagina opnieuw en probeer het nog eens.")
+        }
+    }
+
     /// The session's form token, made when the first form is shown: a visitor who only gets
     /// redirected gets no session row.
     var csrfToken: String {

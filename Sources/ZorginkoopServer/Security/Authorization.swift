@@ -84,6 +84,9 @@ extension Route {
     public var permission: Permission? {
         userInfo["permission"] as? Permission
     }
+
+    /// Whether the handler reads the body as a stream (and so checks a form token itself).
+    var streamsBody: Bool { userInfo["streamsBody"] as? Bool ?? false }
 }
 
 extension RoutesBuilder {
@@ -97,6 +100,7 @@ extension RoutesBuilder {
         let route = self.grouped(RequirePermission(permission: permission))
             .on(method, path, body: body, use: closure)
         route.userInfo["permission"] = permission
+        if case .stream = body { route.userInfo["streamsBody"] = true }
         return route
     }
 }
