@@ -124,13 +124,13 @@ extension Request {
                               _ work: @Sendable @escaping (Database) async throws -> (T, subject: String, details: [String: String])) async throws -> T {
         let user = auth.get(AuthenticatedUser.self)
         let clock = application.clock
-        return try await writer.writeTransaction { db in
+        return try await application.writeGate.run(.decision) { [writer] in try await writer.writeTransaction { db in
             try await AuditChain.lock(db)
             let (result, subject, details) = try await work(db)
             try await AuditChain.append(db, clock: clock, actor: user?.email ?? "anoniem", actorRole: user?.role.rawValue ?? "-",
                                         action: action, subject: subject, details: details)
             return result
-        }
+        } }
     }
 }
 
@@ -171,29 +171,3 @@ extension Database {
     }
 }
 
-extension Application {
-    private struct WriterLoopKey: StorageKey {
-        typealias Value = any EventLoop
-    }
-
-    /// The database every write goes through. On SQLite that is one connection (the pool of one
-    /// event loop): several writers fight over SQLite's single lock and lose most of their
-    /// throughput. PostgreSQL takes writes on any connection.
-    public var writer: Database {
-        guard case .sqlite = zorginkoop.database, let loop = storage[WriterLoopKey.self] else { return db }
-        return databases.database(logger: logger, on: loop)!
-    }
-
-    /// Chooses the writer's event loop; called once while configuring, before any request.
-    func pinWriter() {
-        storage[WriterLoopKey.self] = eventLoopGroup.next()
-    }
-}
-
-extension Request {
-    /// Writes go through the application's writer; reads use `db`.
-    var writer: Database {
-        guard case .sqlite = application.zorginkoop.database else { return db }
-        return application.writer
-    }
-}

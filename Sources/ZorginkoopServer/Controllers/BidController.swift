@@ -285,7 +285,7 @@ struct BidController {
         // The form token and purpose come before the file in the form, so they are known when the file starts.
         let (fields, filename, file) = try await stream.fieldsAndFile()
         try req.verifyStreamedFormToken(fields[CSRFMiddleware.field])
-        let bid = try await BidService.bidForWriting(organisation, tender, on: req.writer)
+        let bid = try await BidService.bidForUpload(organisation, tender, on: req)
         let purpose = fields["purpose"] ?? "general"
         if let problem = DocumentUpload.validate(purpose: purpose, filename: filename, scope: tender.scope) {
             throw Abort(.unprocessableEntity, reason: problem)

@@ -168,7 +168,7 @@ struct ProcurementAPIController {
         if let problem = DocumentUpload.validate(purpose: purpose, filename: name, scope: tender.scope) {
             throw ProblemList(problems: [Problem(name.isBlank || name.count > 200 ? "name" : "purpose", problem)])
         }
-        let bid = try await BidService.bidForWriting(organisation, tender, on: req.writer)
+        let bid = try await BidService.bidForUpload(organisation, tender, on: req)
         let upload = DocumentUpload(tender: tender, bidID: try bid.requireID(), purpose: purpose, filename: name,
                                     key: try BidService.tenderKey(tender, req.application), request: req)
         let stored = try await upload.store(req.body)

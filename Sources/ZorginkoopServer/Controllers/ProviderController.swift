@@ -130,8 +130,12 @@ struct ProviderController {
         let id = try BidService.organisation(of: req)
         let records = try await NotificationRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$createdAt, .descending).limit(100).all()
         let rows = records.map { NotificationRow(text: $0.text, at: DutchTime.dateTime($0.createdAt), href: $0.link, unread: $0.readAt == nil) }
-        try await NotificationRecord.query(on: req.writer).filter(\.$organisation.$id == id).filter(\.$readAt == nil)
-            .set(\.$readAt, to: req.application.clock.now()).update()
+        if rows.contains(where: \.unread) {
+            let now = req.application.clock.now()
+            try await req.application.writeGate.run(.decision) { [writer = req.writer] in
+                try await NotificationRecord.query(on: writer).filter(\.$organisation.$id == id).filter(\.$readAt == nil).set(\.$readAt, to: now).update()
+            }
+        }
         struct Data: Encodable { var notifications: [NotificationRow] }
         return try await req.view.render("notifications", PageContext(req, title: "Meldingen", data: Data(notifications: rows)))
     }

@@ -99,16 +99,26 @@ enum BidService {
         return record
     }
 
+    /// The bid documents are uploaded to, created (through the writer) when there is none yet.
+    static func bidForUpload(_ organisation: UUID, _ tender: LoadedTender, on req: Request) async throws -> BidRecord {
+        if let existing = try await bid(of: organisation, in: tender, on: req.db) { return existing }
+        return try await req.application.writeGate.run(.decision) { [writer = req.writer] in
+            try await writer.writeTransaction { try await bidForWriting(organisation, tender, on: $0) }
+        }
+    }
+
     /// Saves the draft as the provider types: sealed, not audited (nothing is decided yet).
     static func saveDraft(_ content: BidContent, tender: LoadedTender, on req: Request) async throws {
         let organisation = try organisation(of: req)
         try requireOpen(tender, now: req.application.clock.now())
         let key = try tenderKey(tender, req.application)
-        try await req.writer.writeTransaction { db in
-            let bid = try await bidForWriting(organisation, tender, on: db)
-            bid.draft = try VaultKeys.seal(StoredJSON.encode(content), key: key, context: "bid-draft:\(try bid.requireID())")
-            if bid.status == "withdrawn" { bid.status = "draft" }
-            try await bid.update(on: db)
+        try await req.application.writeGate.run(.decision) { [writer = req.writer] in
+            try await writer.writeTransaction { db in
+                let bid = try await bidForWriting(organisation, tender, on: db)
+                bid.draft = try VaultKeys.seal(StoredJSON.encode(content), key: key, context: "bid-draft:\(try bid.requireID())")
+                if bid.status == "withdrawn" { bid.status = "draft" }
+                try await bid.update(on: db)
+            }
         }
     }
 
@@ -133,7 +143,7 @@ enum BidService {
             throw Abort(.notFound, reason: "Dit document hoort niet bij uw inschrijving.")
         }
         document.removed = true
-        try await document.update(on: req.writer)
+        try await req.application.writeGate.run(.decision) { [writer = req.writer] in try await document.update(on: writer) }
     }
 
     // MARK: Submission

@@ -17,6 +17,12 @@ struct DocumentUpload {
 
     private var db: Database { request.writer }
 
+    /// Document writes are bulk: decisions on the writer go first.
+    private func write<T: Sendable>(_ work: @Sendable (Database) async throws -> T) async throws -> T {
+        let db = self.db
+        return try await request.application.writeGate.run(.bulk) { try await work(db) }
+    }
+
     struct Refused: Error {
         var status: HTTPResponseStatus
         var message: String
@@ -49,7 +55,7 @@ struct DocumentUpload {
         record.chunks = 0
         record.complete = false
         record.removed = false
-        try await record.create(on: db)
+        try await write { try await record.create(on: $0) }
         do {
             return try await receive(bytes, into: record)
         } catch {
@@ -77,8 +83,11 @@ struct DocumentUpload {
             while pending.count >= BidService.chunkSize || (final && !pending.isEmpty) {
                 let piece = pending.prefix(BidService.chunkSize)
                 let sealed = try VaultKeys.seal(Data(piece), key: key, context: "document:\(id):\(seq)")
-                try await (db as! any SQLDatabase).insert(into: "document_chunks")
-                    .columns("document_id", "seq", "data").values(SQLBind(id), SQLBind(seq), SQLBind(sealed)).run()
+                let index = seq
+                try await write { db in
+                    try await (db as! any SQLDatabase).insert(into: "document_chunks")
+                        .columns("document_id", "seq", "data").values(SQLBind(id), SQLBind(index), SQLBind(sealed)).run()
+                }
                 seq += 1
                 pending.removeFirst(piece.count)
             }
@@ -102,13 +111,15 @@ struct DocumentUpload {
         record.sha256 = hasher.finalize().hex
         record.chunks = seq
         record.complete = true
-        try await record.update(on: db)
+        try await write { try await record.update(on: $0) }
         return DocumentInfo(id: id, purpose: purpose, name: filename, kind: record.kind, size: size, sha256: record.sha256)
     }
 
     private func discard(_ id: UUID) async throws {
-        try await (db as! any SQLDatabase).delete(from: "document_chunks").where("document_id", .equal, SQLBind(id)).run()
-        try await BidDocumentRecord.query(on: db).filter(\.$id == id).delete()
+        try await write { db in
+            try await (db as! any SQLDatabase).delete(from: "document_chunks").where("document_id", .equal, SQLBind(id)).run()
+            try await BidDocumentRecord.query(on: db).filter(\.$id == id).delete()
+        }
     }
 }
 
