@@ -124,13 +124,13 @@ extension Request {
                               _ work: @Sendable @escaping (Database) async throws -> (T, subject: String, details: [String: String])) async throws -> T {
         let user = auth.get(AuthenticatedUser.self)
         let clock = application.clock
-        return try await application.writeGate.run(.decision) { [writer] in try await writer.writeTransaction { db in
+        return try await application.decisions.transaction { db in
             try await AuditChain.lock(db)
             let (result, subject, details) = try await work(db)
             try await AuditChain.append(db, clock: clock, actor: user?.email ?? "anoniem", actorRole: user?.role.rawValue ?? "-",
                                         action: action, subject: subject, details: details)
             return result
-        } }
+        }
     }
 }
 

@@ -132,7 +132,7 @@ struct ProviderController {
         let rows = records.map { NotificationRow(text: $0.text, at: DutchTime.dateTime($0.createdAt), href: $0.link, unread: $0.readAt == nil) }
         if rows.contains(where: \.unread) {
             let now = req.application.clock.now()
-            try await req.application.writeGate.run(.decision) { [writer = req.writer] in
+            try await req.application.decisions.transaction { writer in
                 try await NotificationRecord.query(on: writer).filter(\.$organisation.$id == id).filter(\.$readAt == nil).set(\.$readAt, to: now).update()
             }
         }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 extension Application {
@@ -89,5 +90,103 @@ extension Application {
     func pinWriter() {
         storage[WriterLoopKey.self] = eventLoopGroup.next()
         if case .sqlite = zorginkoop.database { storage[WriteGateKey.self] = WriteGate(serial: true) }
+        startDecisions()
+    }
+}
+
+/// Group commit for decisions. Transactions that arrive while one is being committed wait and are
+/// then committed together: one `BEGIN`, each in a savepoint of its own (so one that fails is rolled
+/// back alone and gets its own error), one `COMMIT` and so one flush to disk for the whole group.
+/// Each keeps its own statements and audit entry; the chain's order is the order they ran in.
+/// A caller returns only after the group's commit: what it was told is durable, is.
+public actor DecisionCommitter {
+    private struct Job {
+        let work: @Sendable (Database) async throws -> any Sendable
+        let done: CheckedContinuation<any Sendable, any Error>
+    }
+
+    /// The most transactions in one group: bounds how long the first of them waits.
+    static let groupLimit = 64
+
+    private let database: @Sendable () -> Database
+    private let gate: WriteGate
+    private var pending: [Job] = []
+    private var running = false
+
+    init(database: @escaping @Sendable () -> Database, gate: WriteGate) {
+        self.database = database
+        self.gate = gate
+    }
+
+    /// Runs `work` in a transaction on the writer, committed with whatever else is waiting.
+    public nonisolated func transaction<T: Sendable>(_ work: @escaping @Sendable (Database) async throws -> T) async throws -> T {
+        let result = try await withCheckedThrowingContinuation { (done: CheckedContinuation<any Sendable, any Error>) in
+            Task { await self.enqueue(Job(work: { try await work($0) }, done: done)) }
+        }
+        return result as! T
+    }
+
+    private func enqueue(_ job: Job) {
+        pending.append(job)
+        guard !running else { return }
+        running = true
+        Task { await drain() }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let group = Array(pending.prefix(Self.groupLimit))
+            pending.removeFirst(group.count)
+            await commit(group)
+        }
+        running = false
+    }
+
+    private func commit(_ group: [Job]) async {
+        let db = database()
+        let works = group.map(\.work)
+        do {
+            let outcomes = try await gate.run(.decision) {
+                try await db.writeTransaction { connection in
+                    let sql = connection as! any SQLDatabase
+                    var outcomes: [Result<any Sendable, any Error>] = []
+                    for work in works {
+                        try await sql.raw("SAVEPOINT decision").run()
+                        do {
+                            let value = try await work(connection)
+                            try await sql.raw("RELEASE SAVEPOINT decision").run()
+                            outcomes.append(.success(value))
+                        } catch {
+                            try await sql.raw("ROLLBACK TO SAVEPOINT decision").run()
+                            try await sql.raw("RELEASE SAVEPOINT decision").run()
+                            outcomes.append(.failure(error))
+                        }
+                    }
+                    return OutcomeList(outcomes: outcomes)
+                }
+            }
+            for (job, outcome) in zip(group, outcomes.outcomes) { job.done.resume(with: outcome) }
+        } catch {
+            for job in group { job.done.resume(throwing: error) }
+        }
+    }
+
+    private struct OutcomeList: @unchecked Sendable {
+        var outcomes: [Result<any Sendable, any Error>]
+    }
+}
+
+extension Application {
+    private struct DecisionsKey: StorageKey {
+        typealias Value = DecisionCommitter
+    }
+
+    /// Durable decisions, committed in groups on the writer.
+    public var decisions: DecisionCommitter {
+        storage[DecisionsKey.self]!
+    }
+
+    func startDecisions() {
+        storage[DecisionsKey.self] = DecisionCommitter(database: { [unowned self] in self.writer }, gate: writeGate)
     }
 }

@@ -102,9 +102,7 @@ enum BidService {
     /// The bid documents are uploaded to, created (through the writer) when there is none yet.
     static func bidForUpload(_ organisation: UUID, _ tender: LoadedTender, on req: Request) async throws -> BidRecord {
         if let existing = try await bid(of: organisation, in: tender, on: req.db) { return existing }
-        return try await req.application.writeGate.run(.decision) { [writer = req.writer] in
-            try await writer.writeTransaction { try await bidForWriting(organisation, tender, on: $0) }
-        }
+        return try await req.application.decisions.transaction { try await bidForWriting(organisation, tender, on: $0) }
     }
 
     /// Saves the draft as the provider types: sealed, not audited (nothing is decided yet).
@@ -112,13 +110,11 @@ enum BidService {
         let organisation = try organisation(of: req)
         try requireOpen(tender, now: req.application.clock.now())
         let key = try tenderKey(tender, req.application)
-        try await req.application.writeGate.run(.decision) { [writer = req.writer] in
-            try await writer.writeTransaction { db in
-                let bid = try await bidForWriting(organisation, tender, on: db)
-                bid.draft = try VaultKeys.seal(StoredJSON.encode(content), key: key, context: "bid-draft:\(try bid.requireID())")
-                if bid.status == "withdrawn" { bid.status = "draft" }
-                try await bid.update(on: db)
-            }
+        try await req.application.decisions.transaction { db in
+            let bid = try await bidForWriting(organisation, tender, on: db)
+            bid.draft = try VaultKeys.seal(StoredJSON.encode(content), key: key, context: "bid-draft:\(try bid.requireID())")
+            if bid.status == "withdrawn" { bid.status = "draft" }
+            try await bid.update(on: db)
         }
     }
 
@@ -143,7 +139,7 @@ enum BidService {
             throw Abort(.notFound, reason: "Dit document hoort niet bij uw inschrijving.")
         }
         document.removed = true
-        try await req.application.writeGate.run(.decision) { [writer = req.writer] in try await document.update(on: writer) }
+        try await req.application.decisions.transaction { try await document.update(on: $0) }
     }
 
     // MARK: Submission

@@ -183,7 +183,7 @@ enum LoginService {
         // Counting and recording happen under the audit chain's lock, so parallel attempts queue and
         // each one sees the failures before it. A refused attempt is audited but not counted, so the
         // block ends when the window has passed.
-        return try await request.db.writeTransaction { db in
+        return try await request.application.decisions.transaction { db in
             try await AuditChain.lock(db)
             let now = clock.now()
             let recentFailures = try await LoginAttemptRecord.query(on: db)
