@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 import ZorginkoopCore
 
@@ -18,7 +19,7 @@ struct LoadedTender: Sendable {
         id = try record.requireID()
         code = record.code
         name = record.name
-        scope = try StoredJSON.decode(TenderScope.self, from: record.scope)
+        scope = try DecodedScopes.shared.scope(id: id, text: record.scope)
         timeline = try StoredJSON.decode(TenderTimeline.self, from: record.timeline)
         publishedAt = record.publishedAt
         openedAt = record.openedAt
@@ -211,5 +212,23 @@ extension CalendarDate {
         calendar.timeZone = DutchTime.zone
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
         return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
+/// Decoded tender scopes: each holds a copy of the design (about 60 kB of JSON), and decoding it
+/// cost more than the rest of a bid submission. The cached value is used only while the stored
+/// text is the same, so every instance serves what the database holds.
+final class DecodedScopes: Sendable {
+    static let shared = DecodedScopes()
+    private let entries = NIOLockedValueBox<[UUID: (text: String, scope: TenderScope)]>([:])
+
+    func scope(id: UUID, text: String) throws -> TenderScope {
+        if let cached = entries.withLockedValue({ $0[id] }), cached.text == text { return cached.scope }
+        let scope = try StoredJSON.decode(TenderScope.self, from: text)
+        entries.withLockedValue { entries in
+            if entries.count > 256 { entries.removeAll() }
+            entries[id] = (text, scope)
+        }
+        return scope
     }
 }
