@@ -76,7 +76,9 @@ private func useDatabase(_ app: Application, _ engine: AppConfiguration.Database
             }
             configuration.searchPath = [schema]
         }
-        app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+        // Several connections per event loop: uploads, decisions and page reads run side by side
+        // (PostgreSQL has no single-writer limit; SQLite keeps one connection per loop).
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 8, sqlLogLevel: .debug), as: .psql)
     }
 }
 
