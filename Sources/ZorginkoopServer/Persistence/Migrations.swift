@@ -128,5 +128,6 @@ enum Migrations {
         app.migrations.add(M007CreateTenders())
         app.migrations.add(M008CreateBids())
         app.migrations.add(M009CreateQuestions())
+        app.migrations.add(M010StoreChunksUncompressed())
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 struct M007CreateTenders: AsyncMigration {
@@ -137,5 +138,19 @@ struct M009CreateQuestions: AsyncMigration {
         try await db.schema("notifications").delete()
         try await db.schema("questions").delete()
         try await db.schema("notas").delete()
+    }
+}
+
+/// Sealed chunks are ciphertext: incompressible. PostgreSQL would still try to compress every one
+/// (TOAST), burning CPU in the middle of a rush; store them as they are. SQLite has nothing to change.
+struct M010StoreChunksUncompressed: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("ALTER TABLE document_chunks ALTER COLUMN data SET STORAGE EXTERNAL").run()
+    }
+
+    func revert(on db: Database) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("ALTER TABLE document_chunks ALTER COLUMN data SET STORAGE EXTENDED").run()
     }
 }

@@ -17,10 +17,20 @@ struct DocumentUpload {
 
     private var db: Database { request.writer }
 
-    /// Document writes are bulk: decisions on the writer go first.
-    private func write<T: Sendable>(_ work: @Sendable (Database) async throws -> T) async throws -> T {
+    /// Document writes are bulk: on SQLite decisions on the writer go first. On PostgreSQL they
+    /// commit without waiting for the disk: a document counts only once a submission lists it, and
+    /// that submission's durable commit flushes the log up to and including the document's rows.
+    private func write<T: Sendable>(_ work: @escaping @Sendable (Database) async throws -> T) async throws -> T {
         let db = self.db
-        return try await request.application.writeGate.run(.bulk) { try await work(db) }
+        guard case .postgres = request.application.zorginkoop.database else {
+            return try await request.application.writeGate.run(.bulk) { try await work(db) }
+        }
+        return try await request.application.writeGate.run(.bulk) {
+            try await db.transaction { connection in
+                try await (connection as! any SQLDatabase).raw("SET LOCAL synchronous_commit TO OFF").run()
+                return try await work(connection)
+            }
+        }
     }
 
     struct Refused: Error {
