@@ -43,6 +43,8 @@ func routes(_ app: Application) throws {
     VaultController().boot(web)
     QuestionController().boot(web)
     ProviderController().boot(web)
+    AssessmentController().boot(web)
+    RankingController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
     APIController().boot(api)

@@ -129,5 +129,6 @@ enum Migrations {
         app.migrations.add(M008CreateBids())
         app.migrations.add(M009CreateQuestions())
         app.migrations.add(M010StoreChunksUncompressed())
+        app.migrations.add(M011CreateAssessments())
     }
 }

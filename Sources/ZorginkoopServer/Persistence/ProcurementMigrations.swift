@@ -154,3 +154,30 @@ struct M010StoreChunksUncompressed: AsyncMigration {
         try await sql.raw("ALTER TABLE document_chunks ALTER COLUMN data SET STORAGE EXTENDED").run()
     }
 }
+
+struct M011CreateAssessments: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("segment_assessments")
+            .id()
+            .field("tender_id", .uuid, .required, .references("tenders", "id"))
+            .field("segment", .string, .required)
+            .field("document", .string, .required)
+            .field("updated_at", .datetime)
+            .unique(on: "tender_id", "segment")
+            .create()
+        try await db.schema("draws")
+            .id()
+            .field("tender_id", .uuid, .required, .references("tenders", "id"))
+            .field("sub_segment", .string, .required)
+            .field("bid_order", .string, .required)
+            .field("drawn_by", .string, .required)
+            .field("drawn_at", .datetime, .required)
+            .unique(on: "tender_id", "sub_segment")
+            .create()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("draws").delete()
+        try await db.schema("segment_assessments").delete()
+    }
+}

@@ -160,3 +160,32 @@ final class NotificationRecord: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// The assessment of one segment of a tender: the core's `SegmentAssessment` as JSON (committee,
+/// declarations, requirement checks, individual scores, consensus with revisions).
+final class SegmentAssessmentRecord: Model, @unchecked Sendable {
+    static let schema = "segment_assessments"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "tender_id") var tender: TenderRecord
+    @Field(key: "segment") var segment: String
+    @Field(key: "document") var document: String
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+/// A draw that ordered bids with equal scores in a sub-segment: who drew, when, the order.
+final class DrawRecord: Model, @unchecked Sendable {
+    static let schema = "draws"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "tender_id") var tender: TenderRecord
+    @Field(key: "sub_segment") var subSegment: String
+    /// Bid ids as JSON, the winner of the draw first.
+    @Field(key: "bid_order") var order: String
+    @Field(key: "drawn_by") var drawnBy: String
+    @Field(key: "drawn_at") var drawnAt: Date
+
+    init() {}
+}

@@ -51,6 +51,14 @@ public enum Permission: String, CaseIterable, Sendable {
     case readOpenedBids
     /// A provider's own organisation: colleagues.
     case manageOrganisation
+    /// The assessment pages: officers run them, assessors score on them, auditors read them.
+    case viewAssessment
+    /// Form committees, check requirements, record consensus and draws.
+    case manageAssessment
+    /// Declare conflicts of interest and score (assessors; what they may see, the core decides).
+    case scoreBids
+    /// The ranking and selection per sub-segment, and the award advice.
+    case viewRanking
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -75,6 +83,14 @@ public enum Policy {
             return role == .provider
         case .readOpenedBids:
             return role == .procurementOfficer || role == .auditor
+        case .viewAssessment:
+            return role == .procurementOfficer || role == .assessor || role == .auditor
+        case .manageAssessment:
+            return role == .procurementOfficer
+        case .scoreBids:
+            return role == .assessor
+        case .viewRanking:
+            return role == .procurementOfficer || role == .municipalityOfficial || role == .auditor
         }
     }
 }

@@ -38,9 +38,24 @@ enum AppURL {
     case notaPrint(String, Int)
     case notaCSV(String, Int)
     case contactBan
+    case assessment(String)
+    case committee(String, String)
+    case segmentAssessment(String, String)
+    case declaration(String, String)
+    case scores(String, String, String)
+    case requirementChecks(String, String, String)
+    case consensus(String, String, String)
+    case assessedDocument(String, String, UUID)
+    case ranking(String)
+    case draw(String)
+    case advice(String, String)
     case providerRegistration
     case organisation
     case notifications
+
+    /// A bid id in a path: `id/SEGMENT` for a bid assessed in several segments becomes `id~SEGMENT`.
+    static func pathComponent(_ bid: String) -> String { bid.replacingOccurrences(of: "/", with: "~") }
+    static func bidID(fromPath component: String) -> String { component.replacingOccurrences(of: "~", with: "/") }
 
     var path: String {
         switch self {
@@ -81,6 +96,17 @@ enum AppURL {
         case let .notaPrint(code, round): "/aanbestedingen/\(code)/nota/\(round)/afdrukken"
         case let .notaCSV(code, round): "/aanbestedingen/\(code)/nota/\(round)/export.csv"
         case .contactBan: "/contactverbod"
+        case let .assessment(code): "/aanbestedingen/\(code)/beoordeling"
+        case let .committee(code, segment): "/aanbestedingen/\(code)/beoordeling/\(segment)/commissie"
+        case let .segmentAssessment(code, segment): "/aanbestedingen/\(code)/beoordeling/\(segment)"
+        case let .declaration(code, segment): "/aanbestedingen/\(code)/beoordeling/\(segment)/verklaring"
+        case let .scores(code, segment, bid): "/aanbestedingen/\(code)/beoordeling/\(segment)/scores/\(Self.pathComponent(bid))"
+        case let .requirementChecks(code, segment, bid): "/aanbestedingen/\(code)/beoordeling/\(segment)/eisen/\(Self.pathComponent(bid))"
+        case let .consensus(code, segment, bid): "/aanbestedingen/\(code)/beoordeling/\(segment)/consensus/\(Self.pathComponent(bid))"
+        case let .assessedDocument(code, segment, id): "/aanbestedingen/\(code)/beoordeling/\(segment)/documenten/\(id.uuidString)"
+        case let .ranking(code): "/aanbestedingen/\(code)/rangschikking"
+        case let .draw(code): "/aanbestedingen/\(code)/rangschikking/loting"
+        case let .advice(code, segment): "/aanbestedingen/\(code)/rangschikking/\(segment)/advies"
         case .providerRegistration: "/aanbieders/registreren"
         case .organisation: "/organisatie"
         case .notifications: "/meldingen"
