@@ -52,6 +52,9 @@ struct ErrorPages: Middleware {
             return (.badRequest, "De inhoud is geen geldig document.", error.problems)
         case let error as DecodingError:
             return (.badRequest, "Het verzoek kon niet worden gelezen.", [Catalog.problem(from: error)])
+        case let error as AbortError where error.status == .internalServerError:
+            // A 500 from a library (a template, a driver) carries internals: never show them.
+            return (.internalServerError, "Er ging aan onze kant iets mis. De fout is vastgelegd; probeer het later opnieuw.", nil)
         case let error as AbortError:
             // Vapor's own aborts carry the English reason phrase; say it in Dutch.
             let reason = error.reason == error.status.reasonPhrase ? Self.dutchReason(error.status) : error.reason
