@@ -45,6 +45,7 @@ func routes(_ app: Application) throws {
     ProviderController().boot(web)
     AssessmentController().boot(web)
     RankingController().boot(web)
+    AwardController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
     APIController().boot(api)

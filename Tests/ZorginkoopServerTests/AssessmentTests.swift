@@ -126,6 +126,100 @@ struct AssessmentTests {
             #expect(ranking.contains("Zorg C: ") && ranking.contains("Geen HKZ-certificaat"))
             let advice = try await official.get("/aanbestedingen/\(CrisisTender.code)/rangschikking/CRI/advies")
             #expect(advice.status == .ok && advice.body.string.contains("Gunningsadvies"))
+
+            try await Self.award(app, time, bids: bids, design: design, assessment: assessment, officer: officer)
         }
+    }
+
+    /// The award, continued from the assessment: go/no-go, provisional decision and letters,
+    /// an objection, the standstill, the final award with contracts, a waiting-room call-up.
+    static func award(_ app: Application, _ time: TestClock, bids: [String: String], design: Design, assessment: SegmentAssessment,
+                      officer: Browser) async throws {
+        let base = "/aanbestedingen/\(CrisisTender.code)/gunning"
+        let deciders = design.region.municipalities.filter { $0.code != "aalten" }
+        var officials: [String: Browser] = [:]
+        for m in deciders {
+            try await Accounts.create(NewAccount(email: "gunning@\(m.code).nl", name: m.name, role: .municipalityOfficial, municipality: m.code, password: testPassword),
+                                      actor: "test", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
+            officials[m.code] = try await Self.browser(app, "gunning@\(m.code).nl")
+        }
+        try await officer.get(base)
+        #expect(try await officer.post("\(base)/voorlopig", form: ["confirm": "ja"]).status == .unprocessableEntity)  // no decisions yet
+        for m in deciders {
+            let browser = officials[m.code]!
+            try await browser.get(base)
+            #expect(try await browser.post("\(base)/akkoord", form: [:]).status == .seeOther)
+        }
+        try await officer.get(base)
+        #expect(try await officer.post("\(base)/voorlopig", form: [:]).status == .unprocessableEntity)
+        // Days pass between the steps below: sessions last 8 hours, so people sign in again.
+        time.set(CrisisTender.deadline.addingTimeInterval(7 * 86_400))
+        let sentAt = CrisisTender.deadline.addingTimeInterval(7 * 86_400)
+        #expect(try await officer.login("inkoper1@doetinchem.nl").status == .seeOther)
+        try await officer.get(base)
+        let publication = try await officer.post("\(base)/voorlopig", form: ["confirm": "ja"])
+        #expect(publication.status == .seeOther, "\(publication.body.string.components(separatedBy: "notice").dropFirst().first?.prefix(300) ?? "")")
+
+        // Each bidder's letter states its own decision, scores, the selected bid and the standstill end.
+        let standstill = Standstill(sentAt: sentAt)
+        let letterA = try await Self.browser(app, "info@zorg-a.nl").get("\(base)/brief").body.string
+        #expect(letterA.contains("Besluit: <strong>geselecteerd</strong>"))
+        #expect(letterA.contains("Commissie: INTEGRAAL 8"))
+        #expect(letterA.contains(standstill.dutchEnd))
+        let providerB = try await Self.browser(app, "info@zorg-b.nl")
+        let letterB = try await providerB.get("\(base)/brief").body.string
+        #expect(letterB.contains("niet geselecteerd; geplaatst in de wachtkamer op plaats 1"))
+        #expect(letterB.contains("Geselecteerd: Zorg A"))
+        let letterC = try await Self.browser(app, "info@zorg-c.nl").get("\(base)/brief").body.string
+        #expect(letterC.contains("uitgesloten: ") && letterC.contains("Geen HKZ-certificaat"))
+        let published = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "award.provisional").first())
+        let state = try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db)
+        let letter = try #require(state.provisional?.letters.first { $0.bidder == "Zorg B" })
+        #expect(published.details.contains(letter.sha256) && letterB.contains(letter.sha256))
+
+        // An objection blocks the segment's contracts, even after the standstill, until it is handled.
+        time.set(sentAt.addingTimeInterval(86_400))
+        #expect(try await providerB.login("info@zorg-b.nl").status == .seeOther)
+        #expect(try await officer.login("inkoper1@doetinchem.nl").status == .seeOther)
+        try await providerB.get("\(base)/brief")
+        #expect(try await providerB.post("\(base)/bezwaar", form: ["segment": "CRI", "kind": "complaint", "summary": "De score op innovatie is te laag."]).status == .seeOther)
+        try await officer.get(base)
+        #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .conflict)
+        time.set(standstill.endedAt)
+        #expect(try await providerB.login("info@zorg-b.nl").status == .seeOther)
+        #expect(try await officer.login("inkoper1@doetinchem.nl").status == .seeOther)
+        try await providerB.get("\(base)/brief")
+        #expect(try await providerB.post("\(base)/bezwaar", form: ["segment": "CRI", "kind": "complaint", "summary": "Te laat"]).status == .seeOther)
+        #expect(state.objections.isEmpty)
+        #expect(try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db).objections.count == 1)
+        try await officer.get(base)
+        let blocked = try await officer.post("\(base)/definitief/CRI", form: [:])
+        #expect(blocked.status == .conflict && blocked.body.string.contains("klacht B1 van Zorg B is nog open"))
+        try await officer.get(base)
+        #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd."]).status == .seeOther)
+        #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .seeOther)
+
+        // Contracts follow the engine's selection and the tender's term table.
+        let engine = try SelectionEngine.select(try AssessedBids(design: design, tender: "CRISIS", segments: [assessment],
+                                                                noGo: [NoGo(segment: "CRI", municipality: "aalten")]), design: design)
+        var crisis = engine
+        crisis.subSegments = engine.subSegments.filter { $0.code.hasPrefix("CRI-") }
+        let expected = try Contract.forFinalAward(crisis, input: try #require(state.provisional?.input), design: design)
+        let awarded = try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db)
+        #expect(awarded.contracts == expected)
+        let term = try #require(design.tenders.first { $0.code == "CRISIS" }?.contractTerm)
+        #expect(awarded.contracts.first?.start == term.start && awarded.contracts.first?.maxEnd == term.maxEnd)
+        #expect(awarded.contracts.first?.bidder == "Zorg A")
+        let page = try await officer.get(base).body.string
+        #expect(page.contains(term.maxEnd.dutch))
+
+        // The waiting room: the next eligible bid is called up, with the reason audited.
+        #expect(try await officer.post("\(base)/wachtkamer/CRI-AMB", form: ["reason": ""]).status == .unprocessableEntity)
+        #expect(try await officer.post("\(base)/wachtkamer/CRI-AMB", form: ["reason": "Zorg A stopt met crisisopvang in Winterswijk"]).status == .seeOther)
+        let called = try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db)
+        #expect(called.callUps.first?.bid == bids["Zorg B"])
+        #expect(called.contracts.map(\.bidder) == ["Zorg A", "Zorg B"])
+        #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "award.waiting-room.call-up").first()?.details.contains("Winterswijk") == true)
+        #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
     }
 }

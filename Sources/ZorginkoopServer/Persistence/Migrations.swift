@@ -130,5 +130,6 @@ enum Migrations {
         app.migrations.add(M009CreateQuestions())
         app.migrations.add(M010StoreChunksUncompressed())
         app.migrations.add(M011CreateAssessments())
+        app.migrations.add(M012CreateAwards())
     }
 }

@@ -181,3 +181,17 @@ struct M011CreateAssessments: AsyncMigration {
         try await db.schema("segment_assessments").delete()
     }
 }
+
+struct M012CreateAwards: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("awards")
+            .id()
+            .field("tender_id", .uuid, .required, .references("tenders", "id"))
+            .field("document", .string, .required)
+            .field("updated_at", .datetime)
+            .unique(on: "tender_id")
+            .create()
+    }
+
+    func revert(on db: Database) async throws { try await db.schema("awards").delete() }
+}

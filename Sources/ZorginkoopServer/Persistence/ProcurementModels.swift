@@ -189,3 +189,16 @@ final class DrawRecord: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// The award of a tender: municipalities' approvals, the provisional decision with its letters,
+/// objections, final awards with contracts and waiting-room call-ups (`AwardState` as JSON).
+final class AwardRecord: Model, @unchecked Sendable {
+    static let schema = "awards"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "tender_id") var tender: TenderRecord
+    @Field(key: "document") var document: String
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}

@@ -59,6 +59,14 @@ public enum Permission: String, CaseIterable, Sendable {
     case scoreBids
     /// The ranking and selection per sub-segment, and the award advice.
     case viewRanking
+    /// The award: approvals, the provisional decision, objections, contracts (officials' view).
+    case viewAward
+    /// A municipality's go/no-go on the provisional award.
+    case approveAward
+    /// Publish the provisional and final award, handle objections, call up the waiting room.
+    case manageAward
+    /// A bidder's own award letter and objections.
+    case readOwnLetter
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -89,8 +97,14 @@ public enum Policy {
             return role == .procurementOfficer
         case .scoreBids:
             return role == .assessor
-        case .viewRanking:
+        case .viewRanking, .viewAward:
             return role == .procurementOfficer || role == .municipalityOfficial || role == .auditor
+        case .approveAward:
+            return role == .municipalityOfficial
+        case .manageAward:
+            return role == .procurementOfficer
+        case .readOwnLetter:
+            return role == .provider
         }
     }
 }

@@ -47,6 +47,15 @@ enum AppURL {
     case consensus(String, String, String)
     case assessedDocument(String, String, UUID)
     case ranking(String)
+    case award(String)
+    case approval(String)
+    case provisionalAward(String)
+    case letter(String)
+    case letterPrint(String)
+    case objections(String)
+    case objection(String, String)
+    case finalAward(String, String)
+    case callUp(String, String)
     case draw(String)
     case advice(String, String)
     case providerRegistration
@@ -105,6 +114,15 @@ enum AppURL {
         case let .consensus(code, segment, bid): "/aanbestedingen/\(code)/beoordeling/\(segment)/consensus/\(Self.pathComponent(bid))"
         case let .assessedDocument(code, segment, id): "/aanbestedingen/\(code)/beoordeling/\(segment)/documenten/\(id.uuidString)"
         case let .ranking(code): "/aanbestedingen/\(code)/rangschikking"
+        case let .award(code): "/aanbestedingen/\(code)/gunning"
+        case let .approval(code): "/aanbestedingen/\(code)/gunning/akkoord"
+        case let .provisionalAward(code): "/aanbestedingen/\(code)/gunning/voorlopig"
+        case let .letter(code): "/aanbestedingen/\(code)/gunning/brief"
+        case let .letterPrint(code): "/aanbestedingen/\(code)/gunning/brief/afdrukken"
+        case let .objections(code): "/aanbestedingen/\(code)/gunning/bezwaar"
+        case let .objection(code, id): "/aanbestedingen/\(code)/gunning/bezwaar/\(id)"
+        case let .finalAward(code, segment): "/aanbestedingen/\(code)/gunning/definitief/\(segment)"
+        case let .callUp(code, sub): "/aanbestedingen/\(code)/gunning/wachtkamer/\(sub)"
         case let .draw(code): "/aanbestedingen/\(code)/rangschikking/loting"
         case let .advice(code, segment): "/aanbestedingen/\(code)/rangschikking/\(segment)/advies"
         case .providerRegistration: "/aanbieders/registreren"
