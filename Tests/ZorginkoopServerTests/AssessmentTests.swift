@@ -106,6 +106,10 @@ struct AssessmentTests {
             #expect(try await officer.post("\(base)/CRI/consensus/\(bids["Zorg B"]!)", form: consensus([6, 6, 7, 5, 8], reason: "Herberekend na hoor en wederhoor")).status == .seeOther)
             let revision = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "assessment.consensus").sort(\.$seq, .descending).first())
             #expect(revision.details.contains("Herberekend na hoor en wederhoor") && revision.actor == "inkoper1@doetinchem.nl")
+            let export = try await officer.get("\(base)/export.csv")
+            #expect(export.headers.contentType?.subType == "csv")
+            #expect(export.body.string.contains("consensus gewijzigd;inkoper1@doetinchem.nl;INTEGRAAL;6;Herberekend na hoor en wederhoor"))
+            #expect(export.body.string.contains("individuele score;beoordelaar2@achterhoek.nl;PASSEND;7;B2 motiveert PASSEND met 7"))
 
             // The ranking page shows exactly what the engine decides on the stored assessment.
             let record = try #require(try await SegmentAssessmentRecord.query(on: app.db).first())
@@ -221,5 +225,56 @@ struct AssessmentTests {
         #expect(called.contracts.map(\.bidder) == ["Zorg A", "Zorg B"])
         #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "award.waiting-room.call-up").first()?.details.contains("Winterswijk") == true)
         #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
+    }
+
+    @Test("A tie at the cut stops the award until a recorded draw orders it; the draw is audited with who and when")
+    func tieAndDraw() async throws {
+        try await withApp { app in
+            let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))
+            app.clock = time.clock
+            let bids = try await Self.openedTender(app, time)
+            _ = try await makeAccount(app, .assessor, email: "beoordelaar1@achterhoek.nl")
+            let base = "/aanbestedingen/\(CrisisTender.code)/beoordeling"
+            let officer = try await Self.browser(app, "inkoper1@doetinchem.nl")
+            try await officer.get(base)
+            #expect(try await officer.post("\(base)/CRI/commissie", form: ["assessor-beoordelaar1@achterhoek.nl": "ja"]).status == .seeOther)
+            let assessor = try await Self.browser(app, "beoordelaar1@achterhoek.nl")
+            try await assessor.get("\(base)/CRI")
+            #expect(try await assessor.post("\(base)/CRI/verklaring", form: ["declaration": "none"]).status == .seeOther)
+            let criteria = ["PASSEND", "INTEGRAAL", "SAMENWERKING", "INNOVATIE", "LOKAAL"]
+            let design = try Catalog.bundledDesign("achterhoek-2026")
+            for (name, id) in bids {
+                var checks: [String: String] = [:]
+                for r in design.requirements(forLot: "CRISIS") { checks["outcome-\(r.code)"] = "pass" }
+                try await officer.get("\(base)/CRI")
+                #expect(try await officer.post("\(base)/CRI/eisen/\(id)", form: checks).status == .seeOther)
+                // A and B score the same; C lower.
+                let value = name == "Zorg C" ? "5" : "7"
+                var form: [String: String] = [:]
+                for c in criteria { form["score-\(c)"] = value; form["motivation-\(c)"] = "m"; form["rationale-\(c)"] = "r" }
+                try await assessor.get("\(base)/CRI")
+                #expect(try await assessor.post("\(base)/CRI/scores/\(id)", form: form).status == .seeOther)
+                try await officer.get("\(base)/CRI")
+                #expect(try await officer.post("\(base)/CRI/consensus/\(id)", form: form).status == .seeOther)
+            }
+            let ranking = try await officer.get("/aanbestedingen/\(CrisisTender.code)/rangschikking").body.string
+            #expect(ranking.contains("Gelijke stand bij de selectie"))
+            let wrong = try await officer.post("/aanbestedingen/\(CrisisTender.code)/rangschikking/loting",
+                                               form: ["subSegment": "CRI-AMB", "plaats-1": "Zorg B", "plaats-2": "Zorg B"])
+            #expect(wrong.status == .unprocessableEntity)
+            try await officer.get("/aanbestedingen/\(CrisisTender.code)/rangschikking")
+            #expect(try await officer.post("/aanbestedingen/\(CrisisTender.code)/rangschikking/loting",
+                                           form: ["subSegment": "CRI-AMB", "plaats-1": "Zorg B", "plaats-2": "Zorg A"]).status == .seeOther)
+            let tender = try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first()))
+            let (selection, _) = try await AssessmentStore.selection(tender, on: app.db)
+            let amb = try #require(selection.subSegments.first { $0.code == "CRI-AMB" })
+            #expect(amb.ties.isEmpty)
+            #expect(amb.selected == [bids["Zorg B"]!])
+            #expect(amb.ranking.first { $0.bid == bids["Zorg B"]! }?.orderedByDraw == true)
+            let after = try await officer.get("/aanbestedingen/\(CrisisTender.code)/rangschikking").body.string
+            #expect(after.contains("Loting door inkoper1@doetinchem.nl"))
+            let draw = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "assessment.draw").first())
+            #expect(draw.details.contains("Zorg B, Zorg A") && draw.actor == "inkoper1@doetinchem.nl")
+        }
     }
 }

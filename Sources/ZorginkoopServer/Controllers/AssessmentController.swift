@@ -8,6 +8,7 @@ import ZorginkoopCore
 struct AssessmentController {
     func boot(_ routes: RoutesBuilder) {
         routes.on(.GET, "aanbestedingen", ":code", "beoordeling", permission: .viewAssessment, use: overview)
+        routes.on(.GET, "aanbestedingen", ":code", "beoordeling", "export.csv", permission: .readOpenedBids, use: export)
         routes.on(.POST, "aanbestedingen", ":code", "beoordeling", ":segment", "commissie", permission: .manageAssessment, use: formCommittee)
         routes.on(.GET, "aanbestedingen", ":code", "beoordeling", ":segment", permission: .viewAssessment, use: segmentPage)
         routes.on(.POST, "aanbestedingen", ":code", "beoordeling", ":segment", "verklaring", permission: .scoreBids, use: declare)
@@ -60,6 +61,7 @@ struct AssessmentController {
         var canSeeRanking: Bool
         var segments: [SegmentRow]
         var message: String?
+        var exportHref: String?
     }
 
     func overview(req: Request) async throws -> Response {
@@ -86,7 +88,8 @@ struct AssessmentController {
         }
         let data = OverviewData(tenderName: tender.name, tenderHref: AppURL.tender(tender.code).path, rankingHref: AppURL.ranking(tender.code).path,
                                 canManage: Policy.allows(user.role, .manageAssessment), canSeeRanking: Policy.allows(user.role, .viewRanking),
-                                segments: segments, message: message)
+                                segments: segments, message: message,
+                                exportHref: Policy.allows(user.role, .readOpenedBids) ? AppURL.assessment(tender.code).path + "/export.csv" : nil)
         return try await req.view.render("assessment", PageContext(req, title: "Beoordeling: \(tender.name)", data: data)).encodeResponse(status: status, for: req)
     }
 
@@ -103,6 +106,43 @@ struct AssessmentController {
             return try await overview(req, message: abort.reason, status: .conflict)
         }
         return req.redirect(to: AppURL.assessment(tender.code).path + "?melding=" + "Commissie voor \(segment.name) vastgelegd.".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+    }
+
+    /// Every recorded step of the assessment, for a spreadsheet: declarations, requirement checks,
+    /// individual scores (once no longer blind), consensus and its revisions.
+    func export(req: Request) async throws -> Response {
+        let tender = try await tender(req)
+        var lines = ["segment;inschrijving;inschrijver;soort;door;onderdeel;score_of_uitkomst;tekst;tijdstip"]
+        func line(_ fields: [String]) { lines.append(fields.map(CSV.field).joined(separator: ";")) }
+        for (code, a) in try await AssessmentStore.all(tender, on: req.db).sorted(by: { $0.key < $1.key }) {
+            func bidder(_ id: String) -> String { a.bid(id)?.bidder ?? id }
+            for d in a.declarations {
+                let text: String = switch d.conflict {
+                case .noConflict: "geen belangenconflict"
+                case let .conflict(bidders, explanation): "belangenconflict met \(bidders.joined(separator: ", ")): \(explanation)"
+                }
+                line([code, "", "", "verklaring", d.assessor, "", "", text, DutchTime.dateTime(d.declaredAt)])
+            }
+            for c in a.requirementChecks {
+                let (outcome, text): (String, String) = switch c.outcome {
+                case .pass: ("voldoet", c.evidence ?? "")
+                case let .fail(reason): ("voldoet niet", reason)
+                case let .pending(expected): ("in behandeling tot \(expected.description)", c.evidence ?? "")
+                }
+                line([code, c.bid, bidder(c.bid), "toetsing", c.checkedBy, c.requirement, outcome, text, DutchTime.dateTime(c.checkedAt)])
+            }
+            for s in a.scores where a.individualScoresOpen(for: s.bid) {
+                line([code, s.bid, bidder(s.bid), "individuele score", s.assessor, s.criterion, s.score.dutch, s.motivation, DutchTime.dateTime(s.submittedAt)])
+            }
+            for c in a.consensus {
+                line([code, c.bid, bidder(c.bid), "consensus", c.recordedBy, c.criterion, c.originalScore.dutch,
+                      c.revisions.first?.oldRationale ?? c.rationale, DutchTime.dateTime(c.recordedAt)])
+                for r in c.revisions {
+                    line([code, c.bid, bidder(c.bid), "consensus gewijzigd", r.by, c.criterion, r.newScore.dutch, "\(r.reason): \(r.newRationale)", DutchTime.dateTime(r.at)])
+                }
+            }
+        }
+        return CSV.response(lines, filename: "beoordeling-\(tender.code).csv")
     }
 
     // MARK: The segment page

@@ -103,6 +103,7 @@ struct AwardController {
         var segments: [SegmentAward]
         var contracts: [ContractRow]
         var callUps: [CallUpRow]
+        var openProofs: [Item]
     }
 
     func page(req: Request) async throws -> Response {
@@ -122,6 +123,13 @@ struct AwardController {
             return Item(key: m.code, label: m.name, detail: a.map { $0.noGoSegments.isEmpty ? "Go (\($0.by))" : "No-go voor \($0.noGoSegments.compactMap { design.segment($0)?.name }.joined(separator: ", ")): \($0.reason) (\($0.by))" } ?? "Nog geen besluit")
         }
         let mine = user.role == .municipalityOfficial ? user.municipality : nil
+        let start = tender.scope.designTender?.contractTerm.start ?? CalendarDate.amsterdam(now)
+        let openProofs = try await AssessmentStore.all(tender, on: req.db).values.flatMap { $0.openProofs(contractStart: start, today: CalendarDate.amsterdam(now)) }
+            .sorted { ($0.bidder, $0.requirement) < ($1.bidder, $1.requirement) }
+            .map { p in
+                Item(key: p.bid, label: "\(p.bidder): \(design.requirements.first { $0.code == p.requirement }?.name ?? p.requirement)",
+                     detail: "bewijs verwacht uiterlijk \(p.due.dutch)" + (p.flags.isEmpty ? "" : " – " + p.flags.map(\.dutch).joined(separator: "; ")))
+            }
         let data = PageData(
             tenderName: tender.name, tenderHref: AppURL.tender(tender.code).path, rankingHref: AppURL.ranking(tender.code).path, message: message,
             approvals: approvals, myMunicipality: mine.flatMap { design.municipality($0)?.name },
@@ -160,7 +168,8 @@ struct AwardController {
                           waiting: sub.waitingRoom.enumerated().map { "\($0.offset + 1). \(bidder($0.element))\(state.waiting[sub.code]?[$0.element].map { " (\($0.dutch))" } ?? "")" }.joined(separator: "; "),
                           action: AppURL.callUp(tender.code, sub.code).path,
                           history: state.callUps.filter { $0.subSegment == sub.code }.map { "\(DutchTime.dateTime($0.at)) \($0.by): \($0.reason) – \($0.explanation)" })
-            })
+            },
+            openProofs: openProofs)
         return try await req.view.render("award", PageContext(req, title: "Gunning: \(tender.name)", data: data)).encodeResponse(status: status, for: req)
     }
 

@@ -316,6 +316,12 @@ struct TenderController {
         if tender.isPublished && (Policy.allows(role, .openVault) || Policy.allows(role, .readOpenedBids)) {
             actions.append(Link(label: "Kluis en inschrijvingen", href: AppURL.vault(tender.code).path))
         }
+        if tender.openedAt != nil {
+            if Policy.allows(role, .viewAssessment) { actions.append(Link(label: "Beoordeling", href: AppURL.assessment(tender.code).path)) }
+            if Policy.allows(role, .viewRanking) { actions.append(Link(label: "Rangschikking en selectie", href: AppURL.ranking(tender.code).path)) }
+            if Policy.allows(role, .viewAward) { actions.append(Link(label: "Gunning en contracten", href: AppURL.award(tender.code).path)) }
+            if Policy.allows(role, .readOwnLetter) { actions.append(Link(label: "Gunningsbrief en bezwaar", href: AppURL.letter(tender.code).path)) }
+        }
         let data = ShowData(code: tender.code, name: tender.name, designTender: tender.scope.designTender?.name ?? tender.scope.tender,
                             phase: phase.dutchName, isDraft: phase == .draft, timeline: timeline, subSegments: subSegments,
                             corrections: corrections, notas: notas, actions: actions,
