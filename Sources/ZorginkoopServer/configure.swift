@@ -60,6 +60,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
     }
     try await app.autoMigrate()
     _ = try await DesignStore.loadRegionIfEmpty(app)
+    try await DocumentUpload.sweepAbandoned(app)
 }
 
 private func useDatabase(_ app: Application, _ engine: AppConfiguration.DatabaseEngine) throws {

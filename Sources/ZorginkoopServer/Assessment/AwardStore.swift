@@ -54,8 +54,13 @@ struct AwardState: Codable, Sendable {
     /// Per sub-segment, what became of waiting bids.
     var waiting: [String: [String: WaitingBidStatus]] = [:]
 
+    /// Each municipality's latest decision: a later "go" withdraws an earlier no-go.
+    var latestApprovals: [Approval] {
+        Array(Dictionary(approvals.map { ($0.municipality, $0) }, uniquingKeysWith: { _, later in later }).values)
+    }
+
     var noGo: [NoGo] {
-        approvals.flatMap { a in a.noGoSegments.map { NoGo(segment: $0, municipality: a.municipality) } }
+        latestApprovals.flatMap { a in a.noGoSegments.map { NoGo(segment: $0, municipality: a.municipality) } }
     }
 
     var contracts: [Contract] { finals.flatMap(\.contracts) }

@@ -339,6 +339,9 @@ struct AwardController {
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.final", on: req) { state, _ in
                 guard let provisional = state.provisional else { throw Abort(.conflict, reason: "Er is nog geen voorlopig gunningsbesluit.") }
+                guard tender.scope.segments.contains(where: { $0.code == segment }) else {
+                    throw Abort(.notFound, reason: "Segment '\(segment)' hoort niet bij deze aanbesteding.")
+                }
                 guard !state.finals.contains(where: { $0.segment == segment }) else { throw Abort(.conflict, reason: "Dit segment is al definitief gegund.") }
                 if case let .blocked(reasons) = provisional.standstill.signing(segment: segment, objections: state.objections, at: now) {
                     throw Abort(.conflict, reason: "Definitief gunnen kan nog niet: " + reasons.joined(separator: "; "))

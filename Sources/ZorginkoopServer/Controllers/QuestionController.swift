@@ -77,7 +77,8 @@ struct QuestionController {
     }
 
     func row(_ q: QuestionInfo, tender: LoadedTender, all: [QuestionInfo]) -> QuestionRow {
-        let status = q.published ? "Beantwoord in nota ronde \(q.round)" : q.mergedInto != nil ? "Samengevoegd" : q.answer.isBlank ? "Open" : "Antwoord in concept"
+        // A provider's own rows carry no draft (see `QuestionService.mine`): they read "In behandeling".
+        let status = q.published ? "Beantwoord in nota ronde \(q.round)" : q.mergedInto != nil ? "Samengevoegd" : q.answer.isBlank ? (all.isEmpty ? "In behandeling" : "Open") : "Antwoord in concept"
         return QuestionRow(id: q.id.uuidString, round: q.round, text: q.text, documentReference: q.documentReference, section: q.section,
                            askedAt: DutchTime.dateTime(q.askedAt), status: status, wording: q.wording, answer: q.answer,
                            mergedInto: q.mergedInto?.uuidString ?? "", action: AppURL.question(tender.code, q.id).path,

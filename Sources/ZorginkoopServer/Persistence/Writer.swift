@@ -184,6 +184,12 @@ extension Application {
     }
 
     func startDecisions() {
-        storage[DecisionsKey.self] = DecisionCommitter(database: { [unowned self] in self.writer }, gate: writeGate)
+        // The writer, captured without the application itself (which owns the committer).
+        let databases = self.databases, logger = self.logger, group = self.eventLoopGroup
+        let loop = storage[WriterLoopKey.self]
+        let sqlite = { if case .sqlite = zorginkoop.database { true } else { false } }()
+        storage[DecisionsKey.self] = DecisionCommitter(database: {
+            databases.database(logger: logger, on: sqlite ? loop! : group.any())!
+        }, gate: writeGate)
     }
 }

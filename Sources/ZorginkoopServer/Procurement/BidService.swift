@@ -164,12 +164,20 @@ enum BidService {
         let draftSeen = bid.draft
         do {
             return try await req.audited("bid.submitted") { db in
+                // The deadline as it stands now, inside the transaction: a correction may have moved it.
+                guard let tenderNow = try await TenderRecord.find(tender.id, on: db) else { throw Abort(.notFound) }
+                let deadline = tenderNow.submissionDeadline
                 let now = clock.now()
-                guard Deadline.isOnTime(now, deadline: tender.timeline.submissionDeadline) else {
-                    throw LateSubmission(deadline: tender.timeline.submissionDeadline, at: now)
+                guard Deadline.isOnTime(now, deadline: deadline) else {
+                    throw LateSubmission(deadline: deadline, at: now)
                 }
                 guard let current = try await BidRecord.find(bidID, on: db), current.draft == draftSeen else {
                     throw Abort(.conflict, reason: "Uw inschrijving is intussen gewijzigd; controleer haar en dien opnieuw in.")
+                }
+                let standing = try await BidDocumentRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$complete == true)
+                    .filter(\.$removed == false).all().map { try $0.requireID() }
+                guard Set(standing) == Set(documents.map(\.id)) else {
+                    throw Abort(.conflict, reason: "Uw documenten zijn intussen gewijzigd; controleer uw inschrijving en dien opnieuw in.")
                 }
                 let version = current.version + 1
                 let sealed = SealedSubmission(tender: tender.code, organisation: organisation, organisationName: organisationName,

@@ -133,6 +133,22 @@ struct DocumentUpload {
     }
 }
 
+extension DocumentUpload {
+    /// Removes uploads that never completed (a crash or a cut connection) once they are old enough
+    /// that no instance can still be receiving them. They never counted; this only frees the space.
+    static func sweepAbandoned(_ app: Application, olderThan age: TimeInterval = 6 * 3600) async throws {
+        let cutoff = app.clock.now().addingTimeInterval(-age)
+        let abandoned = try await BidDocumentRecord.query(on: app.db).filter(\.$complete == false).filter(\.$createdAt < cutoff).all()
+        guard !abandoned.isEmpty else { return }
+        let ids = try abandoned.map { try $0.requireID() }
+        try await app.decisions.transaction { db in
+            try await (db as! any SQLDatabase).delete(from: "document_chunks").where("document_id", .in, SQLBind.group(ids)).run()
+            try await BidDocumentRecord.query(on: db).filter(\.$id ~~ ids).delete()
+        }
+        app.logger.info("Removed \(ids.count) abandoned uploads")
+    }
+}
+
 /// Reads a sealed document back, chunk by chunk.
 enum DocumentReader {
     struct ChunkRow: Decodable { var data: Data }

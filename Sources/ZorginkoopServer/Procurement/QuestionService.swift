@@ -66,10 +66,20 @@ enum QuestionService {
         }
     }
 
+    /// The provider's own questions. The officer's draft wording and answer stay out of sight until
+    /// the Nota is published: everyone gets the answer at the same moment.
     static func mine(_ tender: LoadedTender, on req: Request) async throws -> [QuestionInfo] {
         let organisation = try BidService.organisation(of: req)
         return try await QuestionRecord.query(on: req.db).filter(\.$tender.$id == tender.id).filter(\.$organisation.$id == organisation)
-            .sort(\.$askedAt).all().map(QuestionInfo.init)
+            .sort(\.$askedAt).all().map { record in
+                var info = try QuestionInfo(record)
+                if !info.published {
+                    info.wording = ""
+                    info.answer = ""
+                    info.mergedInto = nil
+                }
+                return info
+            }
     }
 
     static func all(_ tender: LoadedTender, on db: Database) async throws -> [QuestionInfo] {

@@ -110,6 +110,9 @@ enum TenderStore {
                 if explanation.isBlank { problems.append(Problem("explanation", "licht de rectificatie toe: iedereen ziet deze tekst")) }
                 if tender.phase(at: clock.now()) != .open {
                     problems.append(Problem("timeline", "na het sluiten van de inschrijvingstermijn kan de aanbesteding niet meer wijzigen"))
+                } else if settings.timeline.submissionDeadline < tender.timeline.submissionDeadline {
+                    // Providers plan on the published deadline: it may move later, never earlier.
+                    problems.append(Problem("timeline.submissionDeadline", "na publicatie kan de sluiting alleen later worden, niet eerder"))
                 }
             }
             scope.subSegments = settings.subSegments

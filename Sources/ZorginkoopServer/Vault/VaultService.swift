@@ -48,7 +48,7 @@ enum VaultService {
             guard let record = try await TenderRecord.find(tender.id, on: db) else { throw Abort(.notFound) }
             guard record.openedAt == nil else { throw Abort(.conflict, reason: "De kluis is al geopend.") }
             let now = clock.now()
-            let decision = VaultOpening.confirm(by: user.email, at: now, deadline: tender.timeline.submissionDeadline,
+            let decision = VaultOpening.confirm(by: user.email, at: now, deadline: record.submissionDeadline,
                                                 earlier: try await confirmations(tender, on: db))
             switch decision {
             case let .refused(reason):
