@@ -20,11 +20,14 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: Int
     /// The master key that seals every tender's vault key.
     public var vault: VaultKeys
+    /// PostgreSQL connections per event loop (SQLite always has one).
+    public var databasePoolSize: Int
 
     public init(database: DatabaseEngine, vault: VaultKeys, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026",
-                demo: Bool = false, bcryptCost: Int = 12) {
+                demo: Bool = false, bcryptCost: Int = 12, databasePoolSize: Int = 4) {
         self.database = database
         self.vault = vault
+        self.databasePoolSize = databasePoolSize
         self.secureCookies = secureCookies
         self.regionDesign = regionDesign
         self.demo = demo
@@ -36,6 +39,7 @@ public struct AppConfiguration: Sendable {
     /// - `SQLITE_PATH`: the SQLite file (default `data/zorginkoop.sqlite`, or `data/demo.sqlite` with demo).
     /// - `PUBLIC_URL`: the address users reach; `https://…` makes cookies `Secure`.
     /// - `REGION_DESIGN`: bundled design for the region (default `achterhoek-2026`).
+    /// - `DATABASE_POOL_SIZE`: with PostgreSQL, connections per event loop (default 4).
     /// - `VAULT_MASTER_KEY`: base64 of 32 random bytes (`zorginkoop vault new-key`). Required with
     ///   PostgreSQL; with SQLite a key file next to the database is made on first start, so a
     ///   database dump alone never opens the vault.
@@ -51,13 +55,22 @@ public struct AppConfiguration: Sendable {
             vault: try vaultKeys(env, database: database),
             secureCookies: (env["PUBLIC_URL"] ?? "").lowercased().hasPrefix("https://"),
             regionDesign: env["REGION_DESIGN"] ?? "achterhoek-2026",
-            demo: demo)
+            demo: demo,
+            databasePoolSize: try poolSize(env["DATABASE_POOL_SIZE"]))
     }
 }
 
 /// A configuration value that is missing or malformed, named for the operator.
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var description: String
+}
+
+private func poolSize(_ text: String?) throws -> Int {
+    guard let text, !text.isEmpty else { return 4 }
+    guard let size = Int(text), (1...64).contains(size) else {
+        throw ConfigurationError(description: "DATABASE_POOL_SIZE: verwacht een aantal verbindingen per event loop van 1 tot en met 64 (niet '\(text)')")
+    }
+    return size
 }
 
 private func vaultKeys(_ env: [String: String], database: AppConfiguration.DatabaseEngine) throws -> VaultKeys {

@@ -17,7 +17,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
         // pool has one thread per core: a waiting writer could hold the thread the lock holder needs.
         app.threadPool = NIOThreadPool(numberOfThreads: 8)
     }
-    try useDatabase(app, config.database)
+    try useDatabase(app, config.database, poolSize: config.databasePoolSize)
     app.pinWriter()
     app.sessions.use { app in ChangeAwareSessions(base: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "zorginkoop-sessie"
@@ -63,7 +63,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
     try await DocumentUpload.sweepAbandoned(app)
 }
 
-private func useDatabase(_ app: Application, _ engine: AppConfiguration.DatabaseEngine) throws {
+private func useDatabase(_ app: Application, _ engine: AppConfiguration.DatabaseEngine, poolSize: Int) throws {
     switch engine {
     case let .sqlite(path):
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -79,7 +79,7 @@ private func useDatabase(_ app: Application, _ engine: AppConfiguration.Database
         }
         // Several connections per event loop: uploads, decisions and page reads run side by side
         // (PostgreSQL has no single-writer limit; SQLite keeps one connection per loop).
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 8, sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: poolSize, sqlLogLevel: .debug), as: .psql)
     }
 }
 

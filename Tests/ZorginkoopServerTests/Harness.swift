@@ -21,7 +21,7 @@ func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> 
         database = .sqlite(path: path)
     }
     do {
-        try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4))
+        try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4, databasePoolSize: 2))
         try await body(app)
     } catch {
         await cleanUp(app, database, sqliteFile)
