@@ -38,7 +38,27 @@ public enum AuditChain {
     /// Takes the chain's write lock: the first statement of every audited transaction, so that
     /// concurrent appends queue here (a row lock on PostgreSQL, the write lock on SQLite).
     static func lock(_ db: Database) async throws {
+        if let group = Group.current {
+            guard !group.locked else { return }
+            group.locked = true
+        }
         try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = seq + 0 WHERE id = 1").run()
+    }
+
+    /// The chain's head while a group of decisions commits in one transaction: read once, kept
+    /// here as entries are appended, written once at the end (`finish`). Used by one task only.
+    final class Group: @unchecked Sendable {
+        @TaskLocal static var current: Group?
+
+        var locked = false
+        var head: (seq: Int, hash: String)?
+        var changed = false
+
+        /// Writes the head the group's entries left, inside the group's transaction.
+        func finish(_ db: Database) async throws {
+            guard changed, let head else { return }
+            try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = \(bind: head.seq), hash = \(bind: head.hash) WHERE id = 1").run()
+        }
     }
 
     /// Appends an entry; call inside the transaction that makes the change, after `lock`.
@@ -46,8 +66,15 @@ public enum AuditChain {
     @discardableResult
     static func append(_ db: Database, clock: AppClock, actor: String, actorRole: String, action: String,
                        subject: String, details: [String: String]) async throws -> AuditEntry {
-        guard let head = try await AuditHeadRecord.find(1, on: db) else {
-            throw Abort(.internalServerError, reason: "Audit trail is not initialised")
+        let group = Group.current
+        let head: (seq: Int, hash: String)
+        if let known = group?.head {
+            head = known
+        } else {
+            guard let record = try await AuditHeadRecord.find(1, on: db) else {
+                throw Abort(.internalServerError, reason: "Audit trail is not initialised")
+            }
+            head = (record.seq, record.hash)
         }
         let at = Date(timeIntervalSince1970: Double(milliseconds(clock.now())) / 1000)
         let encoder = JSONEncoder()
@@ -66,9 +93,12 @@ public enum AuditChain {
         record.hash = hash(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject,
                            details: detailText, previousHash: head.hash)
         try await record.create(on: db)
-        head.seq = seq
-        head.hash = record.hash
-        try await head.update(on: db)
+        if let group {
+            group.head = (seq, record.hash)
+            group.changed = true
+        } else {
+            try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: record.hash) WHERE id = 1").run()
+        }
         return entry(record)
     }
 

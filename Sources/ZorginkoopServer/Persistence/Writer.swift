@@ -146,20 +146,27 @@ public actor DecisionCommitter {
             let outcomes = try await gate.run(.decision) {
                 try await db.writeTransaction { connection in
                     let sql = connection as! any SQLDatabase
-                    var outcomes: [Result<any Sendable, any Error>] = []
-                    for work in works {
-                        try await sql.raw("SAVEPOINT decision").run()
-                        do {
-                            let value = try await work(connection)
-                            try await sql.raw("RELEASE SAVEPOINT decision").run()
-                            outcomes.append(.success(value))
-                        } catch {
-                            try await sql.raw("ROLLBACK TO SAVEPOINT decision").run()
-                            try await sql.raw("RELEASE SAVEPOINT decision").run()
-                            outcomes.append(.failure(error))
+                    let chain = AuditChain.Group()
+                    return try await AuditChain.Group.$current.withValue(chain) {
+                        var outcomes: [Result<any Sendable, any Error>] = []
+                        for work in works {
+                            let (head, locked) = (chain.head, chain.locked)
+                            try await sql.raw("SAVEPOINT decision").run()
+                            do {
+                                let value = try await work(connection)
+                                try await sql.raw("RELEASE SAVEPOINT decision").run()
+                                outcomes.append(.success(value))
+                            } catch {
+                                try await sql.raw("ROLLBACK TO SAVEPOINT decision").run()
+                                try await sql.raw("RELEASE SAVEPOINT decision").run()
+                                // The failed decision's entry is gone again, and so is a lock it took (PostgreSQL).
+                                (chain.head, chain.locked) = (head, locked)
+                                outcomes.append(.failure(error))
+                            }
                         }
+                        try await chain.finish(connection)
+                        return OutcomeList(outcomes: outcomes)
                     }
-                    return OutcomeList(outcomes: outcomes)
                 }
             }
             for (job, outcome) in zip(group, outcomes.outcomes) { job.done.resume(with: outcome) }
