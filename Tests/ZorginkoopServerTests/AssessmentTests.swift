@@ -161,6 +161,12 @@ struct AssessmentTests {
         let sentAt = CrisisTender.deadline.addingTimeInterval(7 * 86_400)
         #expect(try await officer.login("inkoper1@doetinchem.nl").status == .seeOther)
         try await officer.get(base)
+        // The committee's text on the selected bid's relative advantages goes into every letter.
+        let awardPage = try await officer.get(base).body.string
+        let key = "advantage-\(bids["Zorg A"]!)-INTEGRAAL"
+        #expect(awardPage.contains("name=\"\(key)\""))
+        #expect(try await officer.post("\(base)/voordelen", form: [key: "Integraler dan de andere inschrijvingen: één regisseur per gezin"]).status == .seeOther)
+        try await officer.get(base)
         let publication = try await officer.post("\(base)/voorlopig", form: ["confirm": "ja"])
         #expect(publication.status == .seeOther, "\(publication.body.string.components(separatedBy: "notice").dropFirst().first?.prefix(300) ?? "")")
 
@@ -174,6 +180,7 @@ struct AssessmentTests {
         let letterB = try await providerB.get("\(base)/brief").body.string
         #expect(letterB.contains("niet geselecteerd; geplaatst in de wachtkamer op plaats 1"))
         #expect(letterB.contains("Geselecteerd: Zorg A"))
+        #expect(letterB.contains("Integraler dan de andere inschrijvingen: één regisseur per gezin"))
         let letterC = try await Self.browser(app, "info@zorg-c.nl").get("\(base)/brief").body.string
         #expect(letterC.contains("uitgesloten: ") && letterC.contains("Geen HKZ-certificaat"))
         let published = try #require(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "award.provisional").first())

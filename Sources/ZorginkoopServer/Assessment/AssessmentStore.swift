@@ -98,11 +98,11 @@ enum AssessmentStore {
     }
 
     /// The selection of the core engine on the stored assessment, for the tender's sub-segments.
-    static func selection(_ tender: LoadedTender, on db: Database) async throws -> (TenderSelection, AssessedBids) {
+    static func selection(_ tender: LoadedTender, on db: Database, extraNoGo: [NoGo] = []) async throws -> (TenderSelection, AssessedBids) {
         let segments = try await all(tender, on: db)
         let input = try AssessedBids(design: tender.scope.design, tender: tender.scope.tender,
                                      segments: tender.scope.segments.compactMap { segments[$0.code] },
-                                     noGo: tender.scope.noGo, draws: try await draws(tender, on: db))
+                                     noGo: tender.scope.noGo + extraNoGo, draws: try await draws(tender, on: db))
         var selection = try SelectionEngine.select(input, design: tender.scope.design)
         selection.subSegments = selection.subSegments.filter { tender.scope.subSegments.contains($0.code) }
         return (selection, input)

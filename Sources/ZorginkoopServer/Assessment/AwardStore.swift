@@ -53,6 +53,8 @@ struct AwardState: Codable, Sendable {
     var callUps: [CallUp] = []
     /// Per sub-segment, what became of waiting bids.
     var waiting: [String: [String: WaitingBidStatus]] = [:]
+    /// Per selected bid and criterion, the committee's text on its relative advantages, for the letters.
+    var relativeAdvantages: [String: [String: String]]?
 
     /// Each municipality's latest decision: a later "go" withdraws an earlier no-go.
     var latestApprovals: [Approval] {
@@ -132,7 +134,8 @@ enum AwardStore {
             let now = clock.now()
             let standstill = Standstill(sentAt: now)
             let letters = try Set(input.bids.map(\.bidder)).sorted().map { bidder in
-                let letter = try AwardLetter(bidder: bidder, selection: selection, segments: segments, design: tender.scope.design, standstill: standstill)
+                let letter = try AwardLetter(bidder: bidder, selection: selection, segments: segments, design: tender.scope.design,
+                                             standstill: standstill, relativeAdvantages: state.relativeAdvantages ?? [:])
                 return AwardState.Letter(bidder: bidder, letter: letter, sha256: letterDigest(letter))
             }
             let provisional = AwardState.Provisional(publishedAt: now, publishedBy: user.email, standstill: standstill, input: input,

@@ -10,6 +10,7 @@ struct AwardController {
         routes.on(.GET, "aanbestedingen", ":code", "gunning", permission: .viewAward, use: page)
         routes.on(.POST, "aanbestedingen", ":code", "gunning", "akkoord", permission: .approveAward, use: approve)
         routes.on(.POST, "aanbestedingen", ":code", "gunning", "voorlopig", permission: .manageAward, use: publish)
+        routes.on(.POST, "aanbestedingen", ":code", "gunning", "voordelen", permission: .manageAward, use: saveAdvantages)
         routes.on(.GET, "aanbestedingen", ":code", "gunning", "brief", permission: .readOwnLetter, use: letter)
         routes.on(.GET, "aanbestedingen", ":code", "gunning", "brief", "afdrukken", permission: .readOwnLetter, use: letterPrint)
         routes.on(.POST, "aanbestedingen", ":code", "gunning", "bezwaar", permission: .readOwnLetter, use: lodge)
@@ -104,6 +105,33 @@ struct AwardController {
         var contracts: [ContractRow]
         var callUps: [CallUpRow]
         var openProofs: [Item]
+        var advantages: [AdvantageBlock]
+        var advantagesAction: String
+    }
+
+    struct AdvantageBlock: Encodable {
+        var subSegment: String
+        var bidder: String
+        var fields: [Item]
+    }
+
+    /// The selected bids of the selection as it stands before publication, with the text per criterion.
+    func advantageBlocks(_ tender: LoadedTender, _ state: AwardState, on db: Database) async throws -> [AdvantageBlock] {
+        guard state.provisional == nil else { return [] }
+        let assessments = try await AssessmentStore.all(tender, on: db)
+        guard let (selection, input) = try? await AssessmentStore.selection(tender, on: db, extraNoGo: state.noGo) else { return [] }
+        var blocks: [AdvantageBlock] = []
+        for sub in selection.subSegments {
+            for id in sub.selected {
+                guard let bid = input.bids.first(where: { $0.id == id }), let assessment = assessments[bid.segment],
+                      let lot = tender.scope.design.lot(containingSegment: bid.segment) else { continue }
+                blocks.append(AdvantageBlock(subSegment: sub.name, bidder: bid.bidder, fields: assessment.criteria.map { c in
+                    Item(key: "advantage-\(AppURL.pathComponent(id))-\(c)", label: lot.criterion(c)?.name ?? c,
+                         detail: state.relativeAdvantages?[id]?[c] ?? assessment.consensusScore(bid: id, criterion: c)?.rationale ?? "")
+                }))
+            }
+        }
+        return blocks
     }
 
     func page(req: Request) async throws -> Response {
@@ -169,7 +197,9 @@ struct AwardController {
                           action: AppURL.callUp(tender.code, sub.code).path,
                           history: state.callUps.filter { $0.subSegment == sub.code }.map { "\(DutchTime.dateTime($0.at)) \($0.by): \($0.reason) – \($0.explanation)" })
             },
-            openProofs: openProofs)
+            openProofs: openProofs,
+            advantages: Policy.allows(user.role, .manageAward) ? try await advantageBlocks(tender, state, on: req.db) : [],
+            advantagesAction: AppURL.relativeAdvantages(tender.code).path)
         return try await req.view.render("award", PageContext(req, title: "Gunning: \(tender.name)", data: data)).encodeResponse(status: status, for: req)
     }
 
@@ -203,6 +233,28 @@ struct AwardController {
         return try await attempt(req) {
             _ = try await AwardStore.publishProvisional(tender, on: req)
             return done(req, tender, "Het voorlopige gunningsbesluit is gepubliceerd.")
+        }
+    }
+
+    /// Stores the committee's texts on the selected bids' relative advantages, for the letters.
+    func saveAdvantages(req: Request) async throws -> Response {
+        let tender = try await tender(req)
+        let form = try PostedForm(req)
+        var texts: [String: [String: String]] = [:]
+        for (key, value) in form.values where key.hasPrefix("advantage-") {
+            let rest = key.dropFirst("advantage-".count)
+            guard let dash = rest.lastIndex(of: "-") else { continue }
+            let bid = AppURL.bidID(fromPath: String(rest[..<dash]))
+            texts[bid, default: [:]][String(rest[rest.index(after: dash)...])] = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let advantages = texts
+        return try await attempt(req) {
+            try await AwardStore.change(tender, action: "award.relative-advantages", on: req) { state, _ in
+                guard state.provisional == nil else { throw Abort(.conflict, reason: "Het voorlopige gunningsbesluit is al gepubliceerd.") }
+                state.relativeAdvantages = advantages
+                return ((), ["inschrijvingen": String(advantages.count)])
+            }
+            return done(req, tender, "De relatieve voordelen zijn vastgelegd.")
         }
     }
 

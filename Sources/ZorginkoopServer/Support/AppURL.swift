@@ -50,6 +50,7 @@ enum AppURL {
     case award(String)
     case approval(String)
     case provisionalAward(String)
+    case relativeAdvantages(String)
     case letter(String)
     case letterPrint(String)
     case objections(String)
@@ -117,6 +118,7 @@ enum AppURL {
         case let .award(code): "/aanbestedingen/\(code)/gunning"
         case let .approval(code): "/aanbestedingen/\(code)/gunning/akkoord"
         case let .provisionalAward(code): "/aanbestedingen/\(code)/gunning/voorlopig"
+        case let .relativeAdvantages(code): "/aanbestedingen/\(code)/gunning/voordelen"
         case let .letter(code): "/aanbestedingen/\(code)/gunning/brief"
         case let .letterPrint(code): "/aanbestedingen/\(code)/gunning/brief/afdrukken"
         case let .objections(code): "/aanbestedingen/\(code)/gunning/bezwaar"
