@@ -63,34 +63,6 @@ public enum AwardError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The Europe/Amsterdam calendar, for every rule where a day boundary matters.
-enum Amsterdam {
-    static let timeZone = TimeZone(identifier: "Europe/Amsterdam")!
-
-    static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return calendar
-    }()
-
-    /// The calendar day in Amsterdam on which `instant` falls.
-    static func day(of instant: Date) -> CalendarDate {
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
-    }
-
-    /// Midnight at the start of `day` in Amsterdam.
-    static func startOfDay(_ day: CalendarDate) -> Date {
-        calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
-    }
-
-    /// `9-4-2026 23:59:59`, Amsterdam time.
-    static func dutchDateTime(_ instant: Date) -> String {
-        let c = calendar.dateComponents([.hour, .minute, .second], from: instant)
-        return "\(day(of: instant).dutch) " + String(format: "%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
-    }
-}
-
 extension CalendarDate {
     /// The date `days` calendar days later.
     func adding(days: Int) -> CalendarDate {

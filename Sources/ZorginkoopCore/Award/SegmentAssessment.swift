@@ -66,7 +66,7 @@ public struct SegmentAssessment: Codable, Hashable, Sendable {
             throw AwardError.unknownSegment(code)
         }
         self.segment = code
-        criteria = lot.criteria.map(\.code).filter { (segment.weights[$0] ?? 0) != 0 }
+        criteria = design.weightedCriteria(ofSegment: code).map(\.code)
         scale = design.scoreScale
         requirements = design.requirements(forLot: lot.code)
         self.bids = bids.filter { $0.segment == code }
@@ -134,6 +134,14 @@ public struct SegmentAssessment: Codable, Hashable, Sendable {
     /// the individual scores stay blind until they have.
     public var effectiveCommittee: [String] {
         committee.filter { if case .conflict = access(of: $0) { false } else { true } }
+    }
+}
+
+extension Design {
+    /// The criteria a segment's bids are scored on: its lot's criteria with a weight above 0 in the segment.
+    public func weightedCriteria(ofSegment code: String) -> [Criterion] {
+        guard let segment = segment(code), let lot = lot(containingSegment: code) else { return [] }
+        return lot.criteria.filter { (segment.weights[$0.code] ?? 0) != 0 }
     }
 }
 

@@ -141,15 +141,9 @@ enum AwardStore {
             let provisional = AwardState.Provisional(publishedAt: now, publishedBy: user.email, standstill: standstill, input: input,
                                                      selection: selection, letters: letters)
             state.provisional = provisional
-            for l in letters {
-                guard let organisation = try await OrganisationRecord.query(on: db).filter(\.$name == l.bidder).first() else { continue }
-                let note = NotificationRecord()
-                note.$organisation.id = try organisation.requireID()
-                note.text = "Het voorlopige gunningsbesluit voor \(tender.name) is gepubliceerd; lees uw brief."
-                note.link = AppURL.letter(tender.code).path
-                note.createdAt = now
-                try await note.create(on: db)
-            }
+            let bidders = try await OrganisationRecord.query(on: db).filter(\.$name ~~ letters.map(\.bidder)).all()
+            try await Notifications.send("Het voorlopige gunningsbesluit voor \(tender.name) is gepubliceerd; lees uw brief.",
+                                         link: AppURL.letter(tender.code).path, at: now, to: bidders.map { try $0.requireID() }, on: db)
             var details = ["opschortende termijn": standstill.dutchEnd, "brieven": String(letters.count)]
             for l in letters { details["brief \(l.bidder)"] = l.sha256 }
             for sub in selection.subSegments { details["selectie \(sub.code)"] = sub.selected.compactMap { id in input.bids.first { $0.id == id }?.bidder }.joined(separator: ", ") }

@@ -351,6 +351,17 @@ struct AssessmentController {
 
     func bidID(_ req: Request) throws -> String { AppURL.bidID(fromPath: try req.parameters.require("bid")) }
 
+    /// The `score-CRITERION` fields of a scoring form, one per weighted criterion of the segment;
+    /// a missing or unreadable one is a field error naming the criterion.
+    static func postedScores(_ form: PostedForm, _ tender: LoadedTender, _ segment: Segment, what: String) throws -> [(String, Score)] {
+        try tender.scope.design.weightedCriteria(ofSegment: segment.code).map { c in
+            guard let value = Score(string: form.trimmed("score-\(c.code)")) else {
+                throw ProblemList(problems: [Problem("score-\(c.code)", "kies \(what) voor ‘\(c.name)’")])
+            }
+            return (c.code, value)
+        }
+    }
+
     func score(req: Request) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
         let tender = try await tender(req)
@@ -358,15 +369,9 @@ struct AssessmentController {
         let bid = try bidID(req)
         let form = try PostedForm(req)
         let now = req.application.clock.now()
-        let criteria = (tender.scope.design.lot(containingSegment: segment.code)?.criteria ?? []).filter { (segment.weights[$0.code] ?? 0) != 0 }
         return try await attempt(req) {
-            var scores: [IndividualScore] = []
-            for c in criteria {
-                guard let value = Score(string: form.trimmed("score-\(c.code)")) else {
-                    throw ProblemList(problems: [Problem("score-\(c.code)", "kies een score voor ‘\(c.name)’")])
-                }
-                scores.append(IndividualScore(assessor: user.email, bid: bid, criterion: c.code, score: value,
-                                              motivation: form.trimmed("motivation-\(c.code)"), submittedAt: now))
+            let scores = try Self.postedScores(form, tender, segment, what: "een score").map { c, value in
+                IndividualScore(assessor: user.email, bid: bid, criterion: c, score: value, motivation: form.trimmed("motivation-\(c)"), submittedAt: now)
             }
             let recorded = scores
             try await AssessmentStore.change(tender, segment: segment.code, action: "assessment.scores",
@@ -423,18 +428,12 @@ struct AssessmentController {
         let bid = try bidID(req)
         let form = try PostedForm(req)
         let now = req.application.clock.now()
-        let criteria = (tender.scope.design.lot(containingSegment: segment.code)?.criteria ?? []).filter { (segment.weights[$0.code] ?? 0) != 0 }
         return try await attempt(req) {
-            var entries: [(String, Score, String)] = []
-            for c in criteria {
-                guard let value = Score(string: form.trimmed("score-\(c.code)")) else {
-                    throw ProblemList(problems: [Problem("score-\(c.code)", "kies de consensusscore voor ‘\(c.name)’")])
-                }
-                entries.append((c.code, value, form.trimmed("rationale-\(c.code)")))
+            let records = try Self.postedScores(form, tender, segment, what: "de consensusscore").map { c, value in
+                ConsensusEntry(criterion: c, score: value, rationale: form.trimmed("rationale-\(c)"))
             }
             let reason = form.trimmed("reason")
-            let pairs = entries.map { ($0.0, $0.1.dutch) }
-            let records = entries.map { ConsensusEntry(criterion: $0.0, score: $0.1, rationale: $0.2) }
+            let pairs = records.map { ($0.criterion, $0.score.dutch) }
             try await AssessmentStore.change(tender, segment: segment.code, action: "assessment.consensus",
                                              details: Dictionary(pairs, uniquingKeysWith: { a, _ in a }).merging(["inschrijving": bid, "reden": reason.isEmpty ? "-" : reason]) { a, _ in a },
                                              on: req) { a in
@@ -466,12 +465,7 @@ struct AssessmentController {
               user.role != .assessor || assessment.maySeeBids(user.email) else {
             throw Abort(.forbidden, reason: "U kunt de inschrijvingen van dit segment (nog) niet inzien.")
         }
-        let ids = Set(assessment.bids.map { String($0.id.split(separator: "/")[0]) })
-        let opened = try await VaultService.openedBids(tender, key: try BidService.tenderKey(tender, req.application), app: req.application, on: req.db)
-        guard let id = req.parameters.get("id", as: UUID.self),
-              let document = opened.filter({ ids.contains($0.bid.uuidString) }).flatMap(\.documents).first(where: { $0.id == id }) else {
-            throw Abort(.notFound, reason: "Dit document hoort niet bij een inschrijving in dit segment.")
-        }
-        return DocumentReader.response(document, key: try BidService.tenderKey(tender, req.application), on: req)
+        let bids = Set(assessment.bids.compactMap { UUID(uuidString: String($0.id.split(separator: "/")[0])) })
+        return try await VaultService.openedDocument(req.parameters.get("id", as: UUID.self), of: tender, among: bids, on: req)
     }
 }

@@ -151,8 +151,8 @@ struct AwardController {
             return Item(key: m.code, label: m.name, detail: a.map { $0.noGoSegments.isEmpty ? "Go (\($0.by))" : "No-go voor \($0.noGoSegments.compactMap { design.segment($0)?.name }.joined(separator: ", ")): \($0.reason) (\($0.by))" } ?? "Nog geen besluit")
         }
         let mine = user.role == .municipalityOfficial ? user.municipality : nil
-        let start = tender.scope.designTender?.contractTerm.start ?? CalendarDate.amsterdam(now)
-        let openProofs = try await AssessmentStore.all(tender, on: req.db).values.flatMap { $0.openProofs(contractStart: start, today: CalendarDate.amsterdam(now)) }
+        let start = tender.scope.designTender?.contractTerm.start ?? Amsterdam.day(of: now)
+        let openProofs = try await AssessmentStore.all(tender, on: req.db).values.flatMap { $0.openProofs(contractStart: start, today: Amsterdam.day(of: now)) }
             .sorted { ($0.bidder, $0.requirement) < ($1.bidder, $1.requirement) }
             .map { p in
                 Item(key: p.bid, label: "\(p.bidder): \(design.requirements.first { $0.code == p.requirement }?.name ?? p.requirement)",
@@ -434,7 +434,7 @@ struct AwardController {
                     var selection = provisional.selection
                     selection.subSegments = [single]
                     if var contract = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design).first {
-                        contract.start = Swift.max(contract.start, CalendarDate.amsterdam(now))
+                        contract.start = Swift.max(contract.start, Amsterdam.day(of: now))
                         if let i = state.finals.firstIndex(where: { $0.segment == sub.segment }) { state.finals[i].contracts.append(contract) }
                     }
                 }

@@ -101,21 +101,3 @@ struct DesignController {
 extension String {
     var capitalisedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
-
-enum DutchTime {
-    static let zone = TimeZone(identifier: "Europe/Amsterdam")!
-
-    /// Midnight in Amsterdam at the start of a calendar day.
-    static func startOfDay(_ day: CalendarDate) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
-    }
-
-    static func dateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%d-%d-%04d %02d:%02d:%02d", c.day!, c.month!, c.year!, c.hour!, c.minute!, c.second!)
-    }
-}

@@ -305,11 +305,7 @@ struct ProcurementAPIController {
 
     func openedDocument(req: Request) async throws -> Response {
         let tender = try await tender(req)
-        let opened = try await VaultService.readOpened(tender, on: req)
-        guard let bidID = req.parameters.get("bid", as: UUID.self), let id = req.parameters.get("id", as: UUID.self),
-              let document = opened.first(where: { $0.bid == bidID })?.documents.first(where: { $0.id == id }) else {
-            throw Abort(.notFound, reason: "Dit document hoort niet bij een geopende inschrijving.")
-        }
-        return DocumentReader.response(document, key: try BidService.tenderKey(tender, req.application), on: req)
+        guard let bid = req.parameters.get("bid", as: UUID.self) else { throw Abort(.notFound) }
+        return try await VaultService.openedDocument(req.parameters.get("id", as: UUID.self), of: tender, among: [bid], on: req)
     }
 }

@@ -87,10 +87,6 @@ struct VaultController {
     func document(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
         let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
-        let opened = try await VaultService.readOpened(tender, on: req)
-        guard let id = req.parameters.get("id", as: UUID.self), let document = opened.flatMap(\.documents).first(where: { $0.id == id }) else {
-            throw Abort(.notFound, reason: "Dit document hoort niet bij een geopende inschrijving.")
-        }
-        return DocumentReader.response(document, key: try BidService.tenderKey(tender, req.application), on: req)
+        return try await VaultService.openedDocument(req.parameters.get("id", as: UUID.self), of: tender, on: req)
     }
 }

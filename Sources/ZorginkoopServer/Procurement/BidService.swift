@@ -241,13 +241,3 @@ enum BidService {
             .map { try StoredJSON.decode(Receipt.self, from: $0.receipt) }
     }
 }
-
-extension DutchTime {
-    /// Date and time to the millisecond: what a deadline dispute turns on.
-    static func preciseDateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        return String(format: "%d-%d-%04d %02d:%02d:%02d,%03d", c.day!, c.month!, c.year!, c.hour!, c.minute!, c.second!, c.nanosecond! / 1_000_000)
-    }
-}

@@ -67,7 +67,7 @@ enum TenderStore {
         let problems = scope.validate() + settings.timeline.validate().map { Problem("timeline.\($0.path)", $0.message) }
             + (settings.name.isBlank ? [Problem("name", "geef de aanbesteding een naam")] : [])
         guard problems.isEmpty else { throw ProblemList(problems: problems) }
-        let year = CalendarDate.amsterdam(settings.timeline.publication).year
+        let year = Amsterdam.day(of: settings.timeline.publication).year
         let vault = req.application.zorginkoop.vault
         return try await req.audited("tender.created") { db in
             var code = "\(designTender)-\(year)"
@@ -196,25 +196,19 @@ enum Notifications {
     /// The same message to every registered provider organisation, in the caller's transaction.
     static func toAllProviders(_ text: String, link: String, at: Date, on db: Database) async throws {
         let organisations = try await OrganisationRecord.query(on: db).field(\.$id).all()
-        let notes = try organisations.map { organisation in
+        try await send(text, link: link, at: at, to: organisations.map { try $0.requireID() }, on: db)
+    }
+
+    static func send(_ text: String, link: String, at: Date, to organisations: [UUID], on db: Database) async throws {
+        let notes = organisations.map { organisation in
             let n = NotificationRecord()
-            n.$organisation.id = try organisation.requireID()
+            n.$organisation.id = organisation
             n.text = text
             n.link = link
             n.createdAt = at
             return n
         }
         if !notes.isEmpty { try await notes.create(on: db) }
-    }
-}
-
-extension CalendarDate {
-    /// The calendar day in Amsterdam on which an instant falls.
-    static func amsterdam(_ instant: Date) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = DutchTime.zone
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
     }
 }
 

@@ -105,4 +105,24 @@ enum VaultService {
         }
         return try await openedBids(tender, key: try BidService.tenderKey(tender, req.application), app: req.application, on: req.db)
     }
+
+    /// A document of a standing bid (its last, not withdrawn version), streamed decrypted; only once
+    /// the vault is open. Found through the submissions' receipts, so no bid's content is decrypted
+    /// to serve it. `among` limits it to some bids (a segment's).
+    static func openedDocument(_ id: UUID?, of tender: LoadedTender, among bids: Set<UUID>? = nil, on req: Request) async throws -> Response {
+        guard tender.openedAt != nil else {
+            throw Abort(.forbidden, reason: "De kluis is nog verzegeld: inschrijvingen zijn pas leesbaar na de opening door twee inkopers.")
+        }
+        let standing = try await BidRecord.query(on: req.db).filter(\.$tender.$id == tender.id).filter(\.$status == "submitted").all()
+        for bid in standing {
+            let bidID = try bid.requireID()
+            guard let id, bids?.contains(bidID) ?? true,
+                  let submission = try await BidSubmissionRecord.query(on: req.db).filter(\.$bid.$id == bidID).filter(\.$version == bid.version).first(),
+                  try StoredJSON.decode(Receipt.self, from: submission.receipt).documents.contains(where: { $0.id == id }),
+                  let record = try await BidDocumentRecord.find(id, on: req.db) else { continue }
+            let key = try BidService.tenderKey(tender, req.application)
+            return DocumentReader.response(try BidService.info(record, key: key), key: key, on: req)
+        }
+        throw Abort(.notFound, reason: "Dit document hoort niet bij een geopende inschrijving.")
+    }
 }
