@@ -28,7 +28,7 @@ public enum AuditChain {
                      details: String, previousHash: String) -> String {
         let fields = [String(seq), String(milliseconds(at)), actor, actorRole, action, subject, details, previousHash]
         let encoded = (try? JSONEncoder().encode(fields)) ?? Data()
-        return SHA256.hash(data: encoded).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: encoded).hex
     }
 
     static func milliseconds(_ date: Date) -> Int64 {
@@ -62,44 +62,45 @@ public enum AuditChain {
     }
 
     /// Appends an entry; call inside the transaction that makes the change, after `lock`.
-    /// The time is read here, after the lock, so the times follow the sequence.
+    /// The time is read here, after the lock, so the times follow the sequence. Written with
+    /// SQLKit: every decision appends one, inside the serialised write.
     @discardableResult
     static func append(_ db: Database, clock: AppClock, actor: String, actorRole: String, action: String,
                        subject: String, details: [String: String]) async throws -> AuditEntry {
+        let sql = db as! any SQLDatabase
         let group = Group.current
         let head: (seq: Int, hash: String)
         if let known = group?.head {
             head = known
         } else {
-            guard let record = try await AuditHeadRecord.find(1, on: db) else {
+            struct Head: Decodable { var seq: Int; var hash: String }
+            guard let row = try await sql.select().columns("seq", "hash").from(AuditHeadRecord.schema).where("id", .equal, 1)
+                .first(decoding: Head.self) else {
                 throw Abort(.internalServerError, reason: "Audit trail is not initialised")
             }
-            head = (record.seq, record.hash)
+            head = (row.seq, row.hash)
         }
         let at = Date(timeIntervalSince1970: Double(milliseconds(clock.now())) / 1000)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let detailText = String(decoding: try encoder.encode(details), as: UTF8.self)
         let seq = head.seq + 1
-        let record = AuditEntryRecord()
-        record.seq = seq
-        record.at = at
-        record.actor = actor
-        record.actorRole = actorRole
-        record.action = action
-        record.subject = subject
-        record.details = detailText
-        record.previousHash = head.hash
-        record.hash = hash(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject,
-                           details: detailText, previousHash: head.hash)
-        try await record.create(on: db)
+        let entry = AuditEntry(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject, details: detailText,
+                               previousHash: head.hash,
+                               hash: hash(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject,
+                                          details: detailText, previousHash: head.hash))
+        try await sql.insert(into: AuditEntryRecord.schema)
+            .columns("id", "seq", "at", "actor", "actor_role", "action", "subject", "details", "previous_hash", "hash")
+            .values(UUID(), entry.seq, entry.at, entry.actor, entry.actorRole, entry.action, entry.subject, entry.details,
+                    entry.previousHash, entry.hash)
+            .run()
         if let group {
-            group.head = (seq, record.hash)
+            group.head = (seq, entry.hash)
             group.changed = true
         } else {
-            try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: record.hash) WHERE id = 1").run()
+            try await sql.raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: entry.hash) WHERE id = 1").run()
         }
-        return entry(record)
+        return entry
     }
 
     static func entry(_ r: AuditEntryRecord) -> AuditEntry {

@@ -19,7 +19,7 @@ struct AssessmentController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
         try AssessmentStore.requireOpened(tender)
         return tender
     }

@@ -17,7 +17,7 @@ struct QuestionController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db).1
+        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
     }
 
     struct QuestionRow: Encodable {

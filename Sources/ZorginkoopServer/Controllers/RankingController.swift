@@ -69,7 +69,7 @@ struct RankingController {
 
     func data(_ req: Request, only segment: String? = nil, message: String?) async throws -> PageData {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         try AssessmentStore.requireOpened(tender)
         let (selection, input) = try await AssessmentStore.selection(tender, on: req.db)
         let names = Dictionary(input.bids.map { ($0.id, $0.bidder) }, uniquingKeysWith: { a, _ in a })
@@ -131,7 +131,7 @@ struct RankingController {
     /// Records a draw among tied bids: the order is given by place, by bidder name as shown.
     func draw(req: Request) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         try AssessmentStore.requireOpened(tender)
         let form = try PostedForm(req)
         let subSegment = form["subSegment"]

@@ -187,7 +187,7 @@ struct TenderController {
 
     func editForm(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         return try await renderForm(req, design: tender.scope.design, designTender: tender.scope.tender, isNew: false, published: tender.isPublished,
                                     code: tender.code, name: tender.name, subSegments: tender.scope.subSegments, noGo: tender.scope.noGo,
                                     timeline: tender.timeline, explanation: "", errors: FieldErrors())
@@ -195,7 +195,7 @@ struct TenderController {
 
     func save(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         let form = try PostedForm(req)
         var errors = FieldErrors()
         var settings = settings(form, design: tender.scope.design, designTender: tender.scope.tender, errors: &errors)
@@ -282,7 +282,7 @@ struct TenderController {
 
     func show(_ req: Request, error: String?, status: HTTPStatus) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         let now = req.application.clock.now()
         let phase = tender.phase(at: now)
         let t = tender.timeline

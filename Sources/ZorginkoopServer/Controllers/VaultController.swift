@@ -43,7 +43,7 @@ struct VaultController {
 
     func page(_ req: Request, message: String?, status: HTTPStatus) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         let state = try await VaultService.status(tender, on: req)
         let opened = tender.openedAt != nil ? try await VaultService.readOpened(tender, on: req) : []
         let design = tender.scope.design
@@ -71,7 +71,7 @@ struct VaultController {
 
     func confirm(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         guard try PostedForm(req).checked("confirm") else {
             return try await page(req, message: "Vink aan dat u de opening bevestigt.", status: .unprocessableEntity)
         }
@@ -86,7 +86,7 @@ struct VaultController {
 
     func document(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let (_, tender) = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
         return try await VaultService.openedDocument(req.parameters.get("id", as: UUID.self), of: tender, on: req)
     }
 }

@@ -25,14 +25,29 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         var active: Bool
     }
 
+    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active"]
+
     static func load(_ id: UUID, on db: Database) async throws -> AuthenticatedUser? {
-        guard let row = try await (db as! any SQLDatabase).select()
-            .columns("id", "email", "name", "role", "municipality", "organisation_id", "active")
-            .from(UserRecord.schema).where("id", .equal, id).first(decoding: Row.self), row.active else { return nil }
-        // An unknown role gets no rights at all, not some default.
-        guard let role = Role(rawValue: row.role) else { return nil }
-        return AuthenticatedUser(id: row.id, email: row.email, name: row.name, role: role,
-                                 municipality: row.municipality, organisationID: row.organisation_id)
+        let row = try await (db as! any SQLDatabase).select().columns(columns)
+            .from(UserRecord.schema).where("id", .equal, id).first(decoding: Row.self)
+        return row.flatMap(AuthenticatedUser.init)
+    }
+
+    /// The holder of an API token that is not revoked, in one query.
+    static func load(tokenDigest: String, on db: Database) async throws -> AuthenticatedUser? {
+        let row = try await (db as! any SQLDatabase).select().columns(columns.map { SQLColumn($0, table: UserRecord.schema) })
+            .from(APITokenRecord.schema)
+            .join(UserRecord.schema, on: SQLColumn("user_id", table: APITokenRecord.schema), .equal, SQLColumn("id", table: UserRecord.schema))
+            .where(SQLColumn("token_hash", table: APITokenRecord.schema), .equal, SQLBind(tokenDigest))
+            .where(SQLColumn("revoked", table: APITokenRecord.schema), .equal, SQLBind(false))
+            .first(decoding: Row.self)
+        return row.flatMap(AuthenticatedUser.init)
+    }
+
+    /// An inactive account, or one with an unknown role, gets no rights at all, not some default.
+    private init?(_ row: Row) {
+        guard row.active, let role = Role(rawValue: row.role) else { return nil }
+        self.init(id: row.id, email: row.email, name: row.name, role: role, municipality: row.municipality, organisationID: row.organisation_id)
     }
 
     init(id: UUID, email: String, name: String, role: Role, municipality: String?, organisationID: UUID?) {
@@ -75,12 +90,10 @@ struct BearerTokenAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
             let digest = Tokens.digest(bearer.token)
-            guard let token = try await APITokenRecord.query(on: request.db)
-                .filter(\.$tokenHash == digest).filter(\.$revoked == false).with(\.$user).first(),
-                token.user.active else {
+            guard let user = try await AuthenticatedUser.load(tokenDigest: digest, on: request.db) else {
                 throw Abort(.unauthorized, reason: "Ongeldig of ingetrokken toegangstoken.")
             }
-            request.auth.login(try AuthenticatedUser(token.user))
+            request.auth.login(user)
         }
         return try await next.respond(to: request)
     }
@@ -96,7 +109,7 @@ public enum Tokens {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hex
     }
 }
 

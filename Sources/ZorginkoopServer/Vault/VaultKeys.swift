@@ -42,5 +42,16 @@ public struct VaultKeys: Sendable {
 }
 
 extension SHA256.Digest {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lower-case hexadecimal. Computed for every token, receipt and audit entry, so without
+    /// `String(format:)`, which costs a formatter per byte.
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(2 * Self.byteCount)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }
