@@ -15,13 +15,28 @@ struct RushCommand: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Aantal aanbieders.") var providers = 300
     @ArgumentParser.Option(help: "Seconden tot de sluiting van de inschrijving.") var deadlineIn = 120
     @ArgumentParser.Option(help: "Bestand voor de tokens (JSON).") var output = "rush.json"
+    @ArgumentParser.Option(help: "Meet in plaats daarvan de schrijfsnelheid: ingediende inschrijvingen per seconde van deze aanbesteding (met voorbereide concepten) tegenover kale duurzame commits, in dit proces.")
+    var commitBenchmark: String?
+    @ArgumentParser.Option(help: "Gelijktijdige schrijvers bij --commit-benchmark.") var clients = 50
+    @ArgumentParser.Option(help: "Seconden per meting bij --commit-benchmark.") var seconds = 5
 
     func run() async throws {
+        if let tender = commitBenchmark { return try await benchmark(tender) }
         guard providers >= 1, deadlineIn >= 10 else { throw CLIError("--providers ≥ 1 en --deadline-in ≥ 10") }
         let result = try await withApplication { app in
             try await RushSetup.prepare(app, providers: providers, deadlineIn: TimeInterval(deadlineIn))
         }
         try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: output))
         print("Aanbesteding \(result["tender"] ?? "") sluit over \(deadlineIn) s; \(providers) aanbieders met tokens in \(output).")
+    }
+
+    private func benchmark(_ tender: String) async throws {
+        guard clients >= 1, seconds >= 1 else { throw CLIError("--clients ≥ 1 en --seconds ≥ 1") }
+        let figures = try await withApplication { app in
+            try await CommitBenchmark.run(app, tender: tender, clients: clients, duration: .seconds(seconds))
+        }
+        print(String(format: "raw durable commits: %.0f/s; durable bid commits: %.0f/s (p99 %.1f ms), %.0f%% of the raw rate",
+                     figures.rawCommitsPerSecond, figures.bidCommitsPerSecond, figures.bidLatencyP99Milliseconds,
+                     100 * figures.bidCommitsPerSecond / figures.rawCommitsPerSecond))
     }
 }

@@ -61,15 +61,31 @@ public enum AuditChain {
         }
     }
 
+    /// An entry to append: who did what to which subject.
+    struct Pending: Sendable {
+        var actor: String
+        var actorRole: String
+        var action: String
+        var subject: String
+        var details: [String: String]
+    }
+
     /// Appends an entry; call inside the transaction that makes the change, after `lock`.
-    /// The time is read here, after the lock, so the times follow the sequence. Written with
-    /// SQLKit: every decision appends one, inside the serialised write.
     @discardableResult
     static func append(_ db: Database, clock: AppClock, actor: String, actorRole: String, action: String,
                        subject: String, details: [String: String]) async throws -> AuditEntry {
+        try await append(db, clock: clock, [Pending(actor: actor, actorRole: actorRole, action: action, subject: subject, details: details)])[0]
+    }
+
+    /// Appends entries in order, in one statement (a batch of decisions). Call inside the
+    /// transaction that makes the changes, after `lock`. The times are read here, after the lock,
+    /// so they follow the sequence.
+    @discardableResult
+    static func append(_ db: Database, clock: AppClock, _ pending: [Pending]) async throws -> [AuditEntry] {
+        guard !pending.isEmpty else { return [] }
         let sql = db as! any SQLDatabase
         let group = Group.current
-        let head: (seq: Int, hash: String)
+        var head: (seq: Int, hash: String)
         if let known = group?.head {
             head = known
         } else {
@@ -80,27 +96,32 @@ public enum AuditChain {
             }
             head = (row.seq, row.hash)
         }
-        let at = Date(timeIntervalSince1970: Double(milliseconds(clock.now())) / 1000)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let detailText = String(decoding: try encoder.encode(details), as: UTF8.self)
-        let seq = head.seq + 1
-        let entry = AuditEntry(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject, details: detailText,
-                               previousHash: head.hash,
-                               hash: hash(seq: seq, at: at, actor: actor, actorRole: actorRole, action: action, subject: subject,
-                                          details: detailText, previousHash: head.hash))
-        try await sql.insert(into: AuditEntryRecord.schema)
+        let insert = sql.insert(into: AuditEntryRecord.schema)
             .columns("id", "seq", "at", "actor", "actor_role", "action", "subject", "details", "previous_hash", "hash")
-            .values(UUID(), entry.seq, entry.at, entry.actor, entry.actorRole, entry.action, entry.subject, entry.details,
-                    entry.previousHash, entry.hash)
-            .run()
+        var entries: [AuditEntry] = []
+        for p in pending {
+            let at = Date(timeIntervalSince1970: Double(milliseconds(clock.now())) / 1000)
+            let details = String(decoding: try encoder.encode(p.details), as: UTF8.self)
+            let seq = head.seq + 1
+            let entry = AuditEntry(seq: seq, at: at, actor: p.actor, actorRole: p.actorRole, action: p.action, subject: p.subject,
+                                   details: details, previousHash: head.hash,
+                                   hash: hash(seq: seq, at: at, actor: p.actor, actorRole: p.actorRole, action: p.action,
+                                              subject: p.subject, details: details, previousHash: head.hash))
+            insert.values(UUID(), entry.seq, entry.at, entry.actor, entry.actorRole, entry.action, entry.subject, entry.details,
+                          entry.previousHash, entry.hash)
+            entries.append(entry)
+            head = (seq, entry.hash)
+        }
+        try await insert.run()
         if let group {
-            group.head = (seq, entry.hash)
+            group.head = head
             group.changed = true
         } else {
-            try await sql.raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: entry.hash) WHERE id = 1").run()
+            try await sql.raw("UPDATE audit_head SET seq = \(bind: head.seq), hash = \(bind: head.hash) WHERE id = 1").run()
         }
-        return entry
+        return entries
     }
 
     static func entry(_ r: AuditEntryRecord) -> AuditEntry {

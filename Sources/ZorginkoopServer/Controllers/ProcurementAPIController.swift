@@ -34,11 +34,11 @@ struct ProcurementAPIController {
     static func json<T: Encodable>(_ value: T, status: HTTPStatus = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        // A format style, not an ISO8601DateFormatter per response: that cost a tenth of a submission's CPU.
+        let instant = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(formatter.string(from: date))
+            try c.encode(instant.format(date))
         }
         let response = Response(status: status, body: .init(data: (try? encoder.encode(value)) ?? Data()))
         response.headers.contentType = .json

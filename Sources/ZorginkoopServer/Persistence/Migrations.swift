@@ -131,5 +131,6 @@ enum Migrations {
         app.migrations.add(M010StoreChunksUncompressed())
         app.migrations.add(M011CreateAssessments())
         app.migrations.add(M012CreateAwards())
+        app.migrations.add(M013IndexParents())
     }
 }

@@ -195,3 +195,27 @@ struct M012CreateAwards: AsyncMigration {
 
     func revert(on db: Database) async throws { try await db.schema("awards").delete() }
 }
+
+/// Indexes for the lookups every bid, question and notification page makes by its parent. Without
+/// the one on `bid_documents.bid_id` every submission scanned all documents of all bids.
+struct M013IndexParents: AsyncMigration {
+    static let indexes = [
+        ("bid_documents_bid", "bid_documents", "bid_id"),
+        ("questions_tender", "questions", "tender_id, organisation_id"),
+        ("notifications_organisation", "notifications", "organisation_id"),
+    ]
+
+    func prepare(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        for (name, table, columns) in Self.indexes {
+            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: name) ON \(unsafeRaw: table) (\(unsafeRaw: columns))").run()
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        let sql = db as! any SQLDatabase
+        for (name, _, _) in Self.indexes {
+            try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: name)").run()
+        }
+    }
+}

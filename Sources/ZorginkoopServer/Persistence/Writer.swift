@@ -91,14 +91,30 @@ extension Application {
     }
 }
 
+/// A decision that commits together with others of its kind: one statement per table for the
+/// whole batch instead of several per decision. `commit` checks every item, writes those that
+/// pass and returns one result per item, in order; an item that fails its checks writes nothing
+/// and gets its own error. When `commit` throws, the whole batch is rolled back and every item
+/// gets that error.
+public protocol BatchedDecision: Sendable {
+    associatedtype Outcome: Sendable
+    static func commit(_ batch: [Self], on db: Database) async throws -> [Result<Outcome, any Error>]
+}
+
 /// Group commit for decisions. Transactions that arrive while one is being committed wait and are
 /// then committed together: one `BEGIN`, each in a savepoint of its own (so one that fails is rolled
 /// back alone and gets its own error), one `COMMIT` and so one flush to disk for the whole group.
-/// Each keeps its own statements and audit entry; the chain's order is the order they ran in.
+/// Batched decisions of one kind that wait next to each other share one savepoint and one
+/// `commit` call. Each keeps its own audit entry; the chain's order is the order they ran in.
 /// A caller returns only after the group's commit: what it was told is durable, is.
 public actor DecisionCommitter {
+    private typealias Run = @Sendable ([any Sendable], Database) async throws -> [Result<any Sendable, any Error>]
+
     private struct Job {
-        let work: @Sendable (Database) async throws -> any Sendable
+        /// Jobs of one batched kind run together; a plain transaction (nil) runs alone.
+        let kind: ObjectIdentifier?
+        let item: any Sendable
+        let run: Run
         let done: CheckedContinuation<any Sendable, any Error>
     }
 
@@ -117,10 +133,26 @@ public actor DecisionCommitter {
 
     /// Runs `work` in a transaction on the writer, committed with whatever else is waiting.
     public nonisolated func transaction<T: Sendable>(_ work: @escaping @Sendable (Database) async throws -> T) async throws -> T {
-        let result = try await withCheckedThrowingContinuation { (done: CheckedContinuation<any Sendable, any Error>) in
-            Task { await self.enqueue(Job(work: { try await work($0) }, done: done)) }
+        try await submit(kind: nil, item: Work(work: work)) { items, db in
+            [.success(try await (items[0] as! Work<T>).work(db))]
+        } as! T
+    }
+
+    /// Commits `decision` in a batch with the other decisions of its kind that are waiting.
+    public nonisolated func commit<D: BatchedDecision>(_ decision: D) async throws -> D.Outcome {
+        try await submit(kind: ObjectIdentifier(D.self), item: decision) { items, db in
+            try await D.commit(items.map { $0 as! D }, on: db).map { $0.map { $0 as any Sendable } }
+        } as! D.Outcome
+    }
+
+    private struct Work<T: Sendable>: Sendable {
+        let work: @Sendable (Database) async throws -> T
+    }
+
+    private nonisolated func submit(kind: ObjectIdentifier?, item: any Sendable, run: @escaping Run) async throws -> any Sendable {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<any Sendable, any Error>) in
+            Task { await self.enqueue(Job(kind: kind, item: item, run: run, done: done)) }
         }
-        return result as! T
     }
 
     private func enqueue(_ job: Job) {
@@ -139,9 +171,22 @@ public actor DecisionCommitter {
         running = false
     }
 
+    /// The group in runs: neighbours of one batched kind together, every plain transaction alone.
+    private static func runs(_ group: [Job]) -> [[Job]] {
+        var runs: [[Job]] = []
+        for job in group {
+            if let kind = job.kind, let last = runs.last?.last, last.kind == kind {
+                runs[runs.count - 1].append(job)
+            } else {
+                runs.append([job])
+            }
+        }
+        return runs
+    }
+
     private func commit(_ group: [Job]) async {
         let db = database()
-        let works = group.map(\.work)
+        let runs = Self.runs(group).map { run in (items: run.map(\.item), run: run[0].run) }
         do {
             let outcomes = try await gate.run(.decision) {
                 try await db.writeTransaction { connection in
@@ -149,19 +194,22 @@ public actor DecisionCommitter {
                     let chain = AuditChain.Group()
                     return try await AuditChain.Group.$current.withValue(chain) {
                         var outcomes: [Result<any Sendable, any Error>] = []
-                        for work in works {
+                        for (items, run) in runs {
                             let (head, locked) = (chain.head, chain.locked)
                             try await sql.raw("SAVEPOINT decision").run()
                             do {
-                                let value = try await work(connection)
+                                let results = try await run(items, connection)
+                                guard results.count == items.count else {
+                                    throw Abort(.internalServerError, reason: "A batch answered \(results.count) of \(items.count) decisions")
+                                }
                                 try await sql.raw("RELEASE SAVEPOINT decision").run()
-                                outcomes.append(.success(value))
+                                outcomes += results
                             } catch {
                                 try await sql.raw("ROLLBACK TO SAVEPOINT decision").run()
                                 try await sql.raw("RELEASE SAVEPOINT decision").run()
-                                // The failed decision's entry is gone again, and so is a lock it took (PostgreSQL).
+                                // The failed decisions' entries are gone again, and so is a lock they took (PostgreSQL).
                                 (chain.head, chain.locked) = (head, locked)
-                                outcomes.append(.failure(error))
+                                outcomes += items.map { _ in .failure(error) }
                             }
                         }
                         try await chain.finish(connection)

@@ -176,17 +176,11 @@ enum BidService {
         var organisation_name: String
     }
 
-    /// The bid as it stands inside the submission's transaction, with the tender's deadline now.
-    private struct StandingBid: Decodable {
-        var submission_deadline: Date
-        var draft: Data
-        var version: Int
-    }
-
     /// Submits the current draft: everything checked, sealed and receipted in one transaction, on
-    /// the server's time. The last submitted version counts. Every statement is SQLKit: this is
-    /// the path of the rush before a deadline, and Fluent's model reflection cost more than the
-    /// queries themselves (measured with perf).
+    /// the server's time. The last submitted version counts. Every statement is SQLKit and the
+    /// submissions waiting for the writer commit as one batch (`PendingSubmission`): this is the
+    /// path of the rush before a deadline, and Fluent's model reflection and one statement after
+    /// another per bid cost more than the disk (measured with perf and wrk; docs/performance.md).
     static func submit(tender: LoadedTender, on req: Request) async throws -> Receipt {
         let organisation = try organisation(of: req)
         let user = req.auth.get(AuthenticatedUser.self)!
@@ -209,43 +203,10 @@ enum BidService {
         let problems = content.submissionProblems(in: tender.scope, attachedTo: Set(documents.map(\.purpose)))
         guard problems.isEmpty else { throw ProblemList(problems: problems) }
         do {
-            return try await req.audited("bid.submitted") { db in
-                let sql = db as! any SQLDatabase
-                // The deadline as it stands now, inside the transaction: a correction may have moved it.
-                guard let current = try await sql.select()
-                    .columns(SQLColumn("submission_deadline", table: TenderRecord.schema), SQLColumn("draft", table: BidRecord.schema),
-                             SQLColumn("version", table: BidRecord.schema))
-                    .from(BidRecord.schema)
-                    .join(TenderRecord.schema, on: SQLColumn("tender_id", table: BidRecord.schema), .equal, SQLColumn("id", table: TenderRecord.schema))
-                    .where(SQLColumn("id", table: BidRecord.schema), .equal, SQLBind(bidID))
-                    .first(decoding: StandingBid.self) else { throw Abort(.notFound) }
-                let now = clock.now()
-                guard Deadline.isOnTime(now, deadline: current.submission_deadline) else {
-                    throw LateSubmission(deadline: current.submission_deadline, at: now)
-                }
-                guard current.draft == start.draft else {
-                    throw Abort(.conflict, reason: "Uw inschrijving is intussen gewijzigd; controleer haar en dien opnieuw in.")
-                }
-                guard try await standingDocuments(ofBid: bidID, on: db) == Set(documents.map(\.id)) else {
-                    throw Abort(.conflict, reason: "Uw documenten zijn intussen gewijzigd; controleer uw inschrijving en dien opnieuw in.")
-                }
-                let version = current.version + 1
-                let sealed = SealedSubmission(tender: tender.code, organisation: organisation, organisationName: start.organisation_name,
-                                              version: version, submittedAt: now, content: content, documents: documents)
-                let bytes = StoredJSON.encode(sealed)
-                let digest = SHA256.hash(data: bytes).hex
-                let receipt = Receipt(tender: tender.code, bid: bidID, version: version, submittedAt: now, submittedBy: user.email,
-                                      digest: digest, documents: documents.map { .init(id: $0.id, sha256: $0.sha256, size: $0.size) })
-                try await sql.insert(into: BidSubmissionRecord.schema)
-                    .columns("id", "bid_id", "version", "submitted_at", "submitted_by", "digest", "content", "receipt")
-                    .values(UUID(), bidID, version, now, user.email, digest,
-                            try VaultKeys.seal(bytes, key: key, context: "submission:\(bidID):\(version)"), StoredJSON.string(receipt))
-                    .run()
-                try await sql.update(BidRecord.schema).set("version", to: version).set("status", to: "submitted").set("updated_at", to: now)
-                    .where("id", .equal, bidID).run()
-                return (receipt, tender.code, ["inschrijving": bidID.uuidString, "versie": String(version), "sha256": digest,
-                                               "documenten": String(documents.count), "tijdstip": DutchTime.preciseDateTime(now)])
-            }
+            return try await req.application.decisions.commit(PendingSubmission(
+                tenderCode: tender.code, bid: bidID, organisation: organisation, organisationName: start.organisation_name,
+                submittedBy: user.email, submitterRole: user.role.rawValue, draftSeen: start.draft, content: content,
+                documents: documents, key: key, clock: clock))
         } catch let late as LateSubmission {
             req.logger.warning("Late submission refused", metadata: ["tender": .string(tender.code), "bid": .string(bidID.uuidString),
                                                                      "at": .string(DutchTime.preciseDateTime(late.at))])
