@@ -195,3 +195,22 @@ struct WriterTests {
         }
     }
 }
+
+@Suite("Sealed submissions")
+struct SealedSubmissionTests {
+    @Test("The submission's bytes assembled from the part encoded before the transaction equal the stored JSON of the whole, for times with and without a fraction of a millisecond")
+    func prefixCompletesToStoredJSON() throws {
+        let content = try CrisisTender.content(marker: "Ä \"quote\" / slash")
+        let documents = [DocumentInfo(id: UUID(), purpose: "requirement:KWALITEIT", name: "keur/merk.pdf", kind: "pdf", size: 12, sha256: String(repeating: "a", count: 64))]
+        let organisation = UUID()
+        let prefix = SealedSubmission.Prefix(tender: "CRISIS-2026", organisation: organisation, organisationName: "Zorg & Co \"B.V.\"",
+                                             content: content, documents: documents)
+        for at in [Date(timeIntervalSince1970: 1_796_115_600), Date(timeIntervalSince1970: 1_796_115_600.123_456_7)] {
+            for version in [1, 12] {
+                let whole = SealedSubmission(tender: "CRISIS-2026", organisation: organisation, organisationName: "Zorg & Co \"B.V.\"",
+                                             version: version, submittedAt: at, content: content, documents: documents)
+                #expect(prefix.complete(submittedAt: at, version: version) == StoredJSON.encode(whole))
+            }
+        }
+    }
+}

@@ -132,5 +132,6 @@ enum Migrations {
         app.migrations.add(M011CreateAssessments())
         app.migrations.add(M012CreateAwards())
         app.migrations.add(M013IndexParents())
+        app.migrations.add(M014AddScopeDigest())
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import SQLKit
 import Vapor
@@ -217,5 +218,22 @@ struct M013IndexParents: AsyncMigration {
         for (name, _, _) in Self.indexes {
             try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: name)").run()
         }
+    }
+}
+
+/// The scope's digest next to the scope, filled in for the tenders that exist.
+struct M014AddScopeDigest: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("tenders").field("scope_digest", .string).update()
+        struct Row: Decodable { var id: UUID; var scope: String }
+        let sql = db as! any SQLDatabase
+        for tender in try await sql.select().columns("id", "scope").from("tenders").all(decoding: Row.self) {
+            try await sql.update("tenders").set("scope_digest", to: SHA256.hash(data: Data(tender.scope.utf8)).hex)
+                .where("id", .equal, tender.id).run()
+        }
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("tenders").deleteField("scope_digest").update()
     }
 }

@@ -1,6 +1,8 @@
+import Crypto
 import Fluent
 import Foundation
 import Vapor
+import ZorginkoopCore
 
 /// A tender as run on the platform: a tender of a design with its chosen sub-segments, go/no-go
 /// and timeline (`scope` and `timeline` as JSON), and its vault key sealed by the master key.
@@ -12,6 +14,8 @@ final class TenderRecord: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     /// `TenderScope` as JSON: the design is copied in, so the tender keeps its own frozen design.
     @Field(key: "scope") var scope: String
+    /// SHA-256 of `scope`: requests compare it with their decoded copy instead of reading the scope.
+    @OptionalField(key: "scope_digest") var scopeDigest: String?
     /// `TenderTimeline` as JSON.
     @Field(key: "timeline") var timeline: String
     @Field(key: "submission_deadline") var submissionDeadline: Date
@@ -22,6 +26,12 @@ final class TenderRecord: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    /// The only way the scope is written: its text and its digest together.
+    func setScope(_ value: TenderScope) {
+        scope = StoredJSON.string(value)
+        scopeDigest = SHA256.hash(data: Data(scope.utf8)).hex
+    }
 }
 
 /// A change to a published tender, published to everyone.

@@ -24,6 +24,33 @@ struct SealedSubmission: Codable, Sendable {
     var submittedAt: Date
     var content: BidContent
     var documents: [DocumentInfo]
+
+    /// The stored JSON of a submission up to its time and version, which only the transaction
+    /// that records it knows. The keys are sorted, so those two come last but one and last:
+    /// `complete` gives the same bytes as `StoredJSON.encode` of the whole (a test holds it to that).
+    struct Prefix: Sendable {
+        let head: Data
+        let tender: Data
+
+        init(tender: String, organisation: UUID, organisationName: String, content: BidContent, documents: [DocumentInfo]) {
+            var head = Data("{\"content\":".utf8)
+            head += StoredJSON.encode(content)
+            head += Data(",\"documents\":".utf8) + StoredJSON.encode(documents)
+            head += Data(",\"organisation\":".utf8) + StoredJSON.encode(organisation)
+            head += Data(",\"organisationName\":".utf8) + StoredJSON.encode(organisationName)
+            head += Data(",\"submittedAt\":".utf8)
+            self.head = head
+            self.tender = StoredJSON.encode(tender)
+        }
+
+        func complete(submittedAt: Date, version: Int) -> Data {
+            var bytes = head
+            bytes += StoredJSON.encode(submittedAt)
+            bytes += Data(",\"tender\":".utf8) + tender
+            bytes += Data(",\"version\":\(version)}".utf8)
+            return bytes
+        }
+    }
 }
 
 /// The proof a provider gets: the server's time and the SHA-256 of the whole submission and of every document.

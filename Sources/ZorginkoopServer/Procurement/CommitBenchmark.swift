@@ -31,16 +31,34 @@ public enum CommitBenchmark {
 
     /// Single-row durable transactions, one after another per task, on a scratch table.
     static func rawCommits(_ app: Application, clients: Int, duration: Duration) async throws -> Double {
-        let sql = app.writer as! any SQLDatabase
-        try await sql.raw("CREATE TABLE IF NOT EXISTS commit_benchmark (id uuid PRIMARY KEY, v text NOT NULL)").run()
-        let payload = String(repeating: "x", count: 200)
-        let count = try await loop(clients: clients, duration: duration) { _ in
-            try await app.writer.writeTransaction { db in
-                try await (db as! any SQLDatabase).insert(into: "commit_benchmark").columns("id", "v").values(UUID(), payload).run()
-            }
-        }.count
-        try await sql.raw("DROP TABLE commit_benchmark").run()
+        try await createScratchTable(app)
+        let count = try await loop(clients: clients, duration: duration) { _ in try await rawCommit(app) }.count
+        try await (app.writer as! any SQLDatabase).raw("DROP TABLE commit_benchmark").run()
         return Double(count) / seconds(duration)
+    }
+
+    private static let payload = String(repeating: "x", count: 200)
+
+    /// One raw commit: a transaction of one 200-byte row on the application's writer.
+    static func rawCommit(_ app: Application) async throws {
+        try await app.writer.writeTransaction { db in
+            try await (db as! any SQLDatabase).insert(into: "commit_benchmark").columns("id", "v").values(UUID(), payload).run()
+        }
+    }
+
+    static func createScratchTable(_ app: Application) async throws {
+        try await (app.writer as! any SQLDatabase).raw("CREATE TABLE IF NOT EXISTS commit_benchmark (id uuid PRIMARY KEY, v text NOT NULL)").run()
+    }
+
+    /// The raw commit rate through the same HTTP stack as a submission: `POST /rush/raw-commit`
+    /// commits one row and answers 201 (the "durable insert" of ENGINEERING.md's table). Only the
+    /// load-test command adds this route, to a server it runs for the measurement.
+    public static func addRawCommitRoute(_ app: Application) async throws {
+        try await createScratchTable(app)
+        app.post("rush", "raw-commit") { req async throws -> HTTPStatus in
+            try await rawCommit(req.application)
+            return .created
+        }
     }
 
     /// Submissions of the tender's prepared bids (drafts saved, checks passed) through the committer.

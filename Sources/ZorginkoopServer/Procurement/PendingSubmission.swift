@@ -23,6 +23,16 @@ struct PendingSubmission: BatchedDecision {
     var documents: [DocumentInfo]
     var key: SymmetricKey
     var clock: AppClock
+    private let prefix: SealedSubmission.Prefix
+
+    init(tenderCode: String, bid: UUID, organisation: UUID, organisationName: String, submittedBy: String, submitterRole: String,
+         draftSeen: Data, content: BidContent, documents: [DocumentInfo], key: SymmetricKey, clock: AppClock) {
+        (self.tenderCode, self.bid, self.organisation, self.organisationName) = (tenderCode, bid, organisation, organisationName)
+        (self.submittedBy, self.submitterRole, self.draftSeen) = (submittedBy, submitterRole, draftSeen)
+        (self.content, self.documents, self.key, self.clock) = (content, documents, key, clock)
+        prefix = SealedSubmission.Prefix(tender: tenderCode, organisation: organisation, organisationName: organisationName,
+                                         content: content, documents: documents)
+    }
 
     /// The bid as it stands inside the transaction, with its tender's deadline.
     private struct Standing: Decodable {
@@ -100,10 +110,12 @@ struct PendingSubmission: BatchedDecision {
         return results
     }
 
-    /// The receipt and the sealed content of this submission as version `version` at `now`.
+    /// The receipt and the sealed content of this submission as version `version` at `now`. The
+    /// bytes are `StoredJSON.encode(SealedSubmission)`; all but the time and the version were
+    /// encoded before the transaction (`SealedSubmission.Prefix`), so the serialised write only
+    /// appends two numbers.
     func sealed(version: Int, at now: Date) throws -> (Receipt, Data) {
-        let bytes = StoredJSON.encode(SealedSubmission(tender: tenderCode, organisation: organisation, organisationName: organisationName,
-                                                       version: version, submittedAt: now, content: content, documents: documents))
+        let bytes = prefix.complete(submittedAt: now, version: version)
         let receipt = Receipt(tender: tenderCode, bid: bid, version: version, submittedAt: now, submittedBy: submittedBy,
                               digest: SHA256.hash(data: bytes).hex,
                               documents: documents.map { .init(id: $0.id, sha256: $0.sha256, size: $0.size) })

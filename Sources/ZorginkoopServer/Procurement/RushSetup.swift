@@ -21,7 +21,7 @@ public enum RushSetup {
             record.id = id
             record.code = code
             record.name = "Loadtest \(code)"
-            record.scope = StoredJSON.string(scope)
+            record.setScope(scope)
             record.timeline = StoredJSON.string(timeline)
             record.submissionDeadline = timeline.submissionDeadline
             record.publishedAt = now

@@ -17,29 +17,33 @@ struct LoadedTender: Sendable {
     var sealedKey: Data
 
     init(_ record: TenderRecord) throws {
-        try self.init(Row(id: try record.requireID(), code: record.code, name: record.name, scope: record.scope, timeline: record.timeline,
-                          published_at: record.publishedAt, opened_at: record.openedAt, sealed_key: record.sealedKey))
+        try self.init(Row(id: try record.requireID(), code: record.code, name: record.name, scope_digest: record.scopeDigest,
+                          timeline: record.timeline, published_at: record.publishedAt, opened_at: record.openedAt, sealed_key: record.sealedKey),
+                      scope: try DecodedScopes.shared.cached(id: try record.requireID(), digest: record.scopeDigest)
+                        ?? DecodedScopes.shared.decode(id: try record.requireID(), digest: record.scopeDigest, text: record.scope))
     }
 
     /// The columns a tender is loaded from, read with SQLKit: every bid and tender request loads
-    /// its tender, and Fluent's model decoding cost more than the query itself.
+    /// its tender, and Fluent's model decoding cost more than the query itself. The scope (about
+    /// 60 kB of JSON) is not among them: its digest is, and the scope is read only when this
+    /// instance has not decoded that digest's scope yet.
     struct Row: Decodable {
-        static let columns = ["id", "code", "name", "scope", "timeline", "published_at", "opened_at", "sealed_key"]
+        static let columns = ["id", "code", "name", "scope_digest", "timeline", "published_at", "opened_at", "sealed_key"]
         var id: UUID
         var code: String
         var name: String
-        var scope: String
+        var scope_digest: String?
         var timeline: String
         var published_at: Date?
         var opened_at: Date?
         var sealed_key: Data
     }
 
-    init(_ row: Row) throws {
+    init(_ row: Row, scope: TenderScope) throws {
         id = row.id
         code = row.code
         name = row.name
-        scope = try DecodedScopes.shared.scope(id: id, text: row.scope)
+        self.scope = scope
         timeline = try StoredJSON.decode(TenderTimeline.self, from: row.timeline)
         publishedAt = row.published_at
         openedAt = row.opened_at
@@ -64,11 +68,20 @@ struct TenderSettings: Sendable {
 enum TenderStore {
     /// A tender by code, for a user who may see it: providers see only published tenders.
     static func find(_ code: String, for user: AuthenticatedUser?, on db: Database) async throws -> LoadedTender {
-        guard let row = try await (db as! any SQLDatabase).select().columns(LoadedTender.Row.columns).from(TenderRecord.schema)
+        let sql = db as! any SQLDatabase
+        guard let row = try await sql.select().columns(LoadedTender.Row.columns).from(TenderRecord.schema)
             .where("code", .equal, code).first(decoding: LoadedTender.Row.self) else {
             throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
         }
-        let tender = try LoadedTender(row)
+        var scope = DecodedScopes.shared.cached(id: row.id, digest: row.scope_digest)
+        if scope == nil {
+            // The text with its own digest: a correction between the two reads must not file one under the other.
+            struct Stored: Decodable { var scope: String; var scope_digest: String? }
+            let stored = try await sql.select().columns("scope", "scope_digest").from(TenderRecord.schema).where("id", .equal, row.id)
+                .first(decoding: Stored.self) ?? Stored(scope: "", scope_digest: nil)
+            scope = try DecodedScopes.shared.decode(id: row.id, digest: stored.scope_digest, text: stored.scope)
+        }
+        let tender = try LoadedTender(row, scope: scope!)
         if user?.role == .provider && !tender.isPublished {
             throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
         }
@@ -102,7 +115,7 @@ enum TenderStore {
             record.id = id
             record.code = code
             record.name = settings.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            record.scope = StoredJSON.string(scope)
+            record.setScope(scope)
             record.timeline = StoredJSON.string(settings.timeline)
             record.submissionDeadline = settings.timeline.submissionDeadline
             record.sealedKey = try vault.newTenderKey(tender: id).sealed
@@ -144,7 +157,7 @@ enum TenderStore {
             let changes = describeChanges(from: tender, to: settings)
             guard !changes.isEmpty else { return ((), code, ["wijzigingen": "geen"]) }
             record.name = settings.name
-            record.scope = StoredJSON.string(scope)
+            record.setScope(scope)
             record.timeline = StoredJSON.string(settings.timeline)
             record.submissionDeadline = settings.timeline.submissionDeadline
             try await record.update(on: db)
@@ -233,19 +246,28 @@ enum Notifications {
     }
 }
 
-/// Decoded tender scopes: each holds a copy of the design (about 60 kB of JSON), and decoding it
-/// cost more than the rest of a bid submission. The cached value is used only while the stored
-/// text is the same, so every instance serves what the database holds.
+/// Decoded tender scopes: each holds a copy of the design (about 60 kB of JSON), and reading and
+/// decoding it cost more than the rest of a bid submission. A scope is kept under the digest of its
+/// stored text (`TenderRecord.setScope` writes both), so every instance serves what the database
+/// holds; a tender without a digest is read and decoded every time.
 final class DecodedScopes: Sendable {
     static let shared = DecodedScopes()
-    private let entries = NIOLockedValueBox<[UUID: (text: String, scope: TenderScope)]>([:])
+    private let entries = NIOLockedValueBox<[UUID: (digest: String, scope: TenderScope)]>([:])
 
-    func scope(id: UUID, text: String) throws -> TenderScope {
-        if let cached = entries.withLockedValue({ $0[id] }), cached.text == text { return cached.scope }
+    /// The decoded scope of this digest, if this instance has it.
+    func cached(id: UUID, digest: String?) -> TenderScope? {
+        guard let digest, let cached = entries.withLockedValue({ $0[id] }), cached.digest == digest else { return nil }
+        return cached.scope
+    }
+
+    /// Decodes the stored text, and keeps it when it has a digest.
+    func decode(id: UUID, digest: String?, text: String) throws -> TenderScope {
         let scope = try StoredJSON.decode(TenderScope.self, from: text)
-        entries.withLockedValue { entries in
-            if entries.count > 256 { entries.removeAll() }
-            entries[id] = (text, scope)
+        if let digest {
+            entries.withLockedValue { entries in
+                if entries.count > 256 { entries.removeAll() }
+                entries[id] = (digest, scope)
+            }
         }
         return scope
     }
