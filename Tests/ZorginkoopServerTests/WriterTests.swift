@@ -153,8 +153,16 @@ struct WriterTests {
                 let plain = try VaultKeys.open(s.content, key: key, context: "submission:\(s.$bid.id):\(s.version)")
                 #expect(SHA256.hash(data: plain).hex == s.digest)
                 #expect(try StoredJSON.decode(Receipt.self, from: s.receipt).digest == s.digest)
+                #expect(Array(try s.requireID().uuidString)[14] == "7", "submissions take time-ordered ids")
             }
-            #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "bid.submitted").count() == 24)
+            // Each bid carries its last submission's time.
+            for bid in bids {
+                let last = submissions.filter { $0.$bid.id == bid.id }.max { $0.version < $1.version }
+                #expect(bid.updatedAt.map(AuditChain.milliseconds) == last.map { AuditChain.milliseconds($0.submittedAt) })
+            }
+            let entries = try await AuditEntryRecord.query(on: app.db).filter(\.$action == "bid.submitted").all()
+            #expect(entries.count == 24)
+            #expect(entries.allSatisfy { Array($0.id!.uuidString)[14] == "7" }, "audit entries take time-ordered ids")
             #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
         }
     }

@@ -36,13 +36,25 @@ public enum AuditChain {
     }
 
     /// Takes the chain's write lock: the first statement of every audited transaction, so that
-    /// concurrent appends queue here (a row lock on PostgreSQL, the write lock on SQLite).
+    /// concurrent appends queue here (a row lock on PostgreSQL, the write lock on SQLite). In a
+    /// group the same statement reads the head, which the group's entries then follow.
     static func lock(_ db: Database) async throws {
-        if let group = Group.current {
-            guard !group.locked else { return }
-            group.locked = true
+        guard let group = Group.current else {
+            try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = seq + 0 WHERE id = 1").run()
+            return
         }
-        try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = seq + 0 WHERE id = 1").run()
+        guard !group.locked else { return }
+        group.locked = true
+        guard let head = try await (db as! any SQLDatabase).raw("UPDATE audit_head SET seq = seq + 0 WHERE id = 1 RETURNING seq, hash")
+            .first(decoding: Head.self) else {
+            throw Abort(.internalServerError, reason: "Audit trail is not initialised")
+        }
+        group.head = (head.seq, head.hash)
+    }
+
+    private struct Head: Decodable {
+        var seq: Int
+        var hash: String
     }
 
     /// The chain's head while a group of decisions commits in one transaction: read once, kept
@@ -89,7 +101,6 @@ public enum AuditChain {
         if let known = group?.head {
             head = known
         } else {
-            struct Head: Decodable { var seq: Int; var hash: String }
             guard let row = try await sql.select().columns("seq", "hash").from(AuditHeadRecord.schema).where("id", .equal, 1)
                 .first(decoding: Head.self) else {
                 throw Abort(.internalServerError, reason: "Audit trail is not initialised")
@@ -109,7 +120,7 @@ public enum AuditChain {
                                    details: details, previousHash: head.hash,
                                    hash: hash(seq: seq, at: at, actor: p.actor, actorRole: p.actorRole, action: p.action,
                                               subject: p.subject, details: details, previousHash: head.hash))
-            insert.values(UUID(), entry.seq, entry.at, entry.actor, entry.actorRole, entry.action, entry.subject, entry.details,
+            insert.values(UUID.timeOrdered(at: at), entry.seq, entry.at, entry.actor, entry.actorRole, entry.action, entry.subject, entry.details,
                           entry.previousHash, entry.hash)
             entries.append(entry)
             head = (seq, entry.hash)

@@ -105,7 +105,8 @@ public protocol BatchedDecision: Sendable {
 /// then committed together: one `BEGIN`, each in a savepoint of its own (so one that fails is rolled
 /// back alone and gets its own error), one `COMMIT` and so one flush to disk for the whole group.
 /// Batched decisions of one kind that wait next to each other share one savepoint and one
-/// `commit` call. Each keeps its own audit entry; the chain's order is the order they ran in.
+/// `commit` call; a group that is one such run (the rush before a deadline) needs no savepoint.
+/// Each keeps its own audit entry; the chain's order is the order they ran in.
 /// A caller returns only after the group's commit: what it was told is durable, is.
 public actor DecisionCommitter {
     private typealias Run = @Sendable ([any Sendable], Database) async throws -> [Result<any Sendable, any Error>]
@@ -190,27 +191,11 @@ public actor DecisionCommitter {
         do {
             let outcomes = try await gate.run(.decision) {
                 try await db.writeTransaction { connection in
-                    let sql = connection as! any SQLDatabase
                     let chain = AuditChain.Group()
                     return try await AuditChain.Group.$current.withValue(chain) {
                         var outcomes: [Result<any Sendable, any Error>] = []
                         for (items, run) in runs {
-                            let (head, locked) = (chain.head, chain.locked)
-                            try await sql.raw("SAVEPOINT decision").run()
-                            do {
-                                let results = try await run(items, connection)
-                                guard results.count == items.count else {
-                                    throw Abort(.internalServerError, reason: "A batch answered \(results.count) of \(items.count) decisions")
-                                }
-                                try await sql.raw("RELEASE SAVEPOINT decision").run()
-                                outcomes += results
-                            } catch {
-                                try await sql.raw("ROLLBACK TO SAVEPOINT decision").run()
-                                try await sql.raw("RELEASE SAVEPOINT decision").run()
-                                // The failed decisions' entries are gone again, and so is a lock they took (PostgreSQL).
-                                (chain.head, chain.locked) = (head, locked)
-                                outcomes += items.map { _ in .failure(error) }
-                            }
+                            outcomes += try await Self.outcomes(of: items, run, on: connection, chain: chain, alone: runs.count == 1)
                         }
                         try await chain.finish(connection)
                         return OutcomeList(outcomes: outcomes)
@@ -220,6 +205,34 @@ public actor DecisionCommitter {
             for (job, outcome) in zip(group, outcomes.outcomes) { job.done.resume(with: outcome) }
         } catch {
             for job in group { job.done.resume(throwing: error) }
+        }
+    }
+
+    /// One run's outcomes. A run that is the whole group needs no savepoint: when it fails, the
+    /// transaction is rolled back and every item gets the error, as its savepoint would have done.
+    private static func outcomes(of items: [any Sendable], _ run: Run, on connection: Database, chain: AuditChain.Group,
+                                 alone: Bool) async throws -> [Result<any Sendable, any Error>] {
+        func results() async throws -> [Result<any Sendable, any Error>] {
+            let results = try await run(items, connection)
+            guard results.count == items.count else {
+                throw Abort(.internalServerError, reason: "A batch answered \(results.count) of \(items.count) decisions")
+            }
+            return results
+        }
+        if alone { return try await results() }
+        let sql = connection as! any SQLDatabase
+        let (head, locked) = (chain.head, chain.locked)
+        try await sql.raw("SAVEPOINT decision").run()
+        do {
+            let outcomes = try await results()
+            try await sql.raw("RELEASE SAVEPOINT decision").run()
+            return outcomes
+        } catch {
+            try await sql.raw("ROLLBACK TO SAVEPOINT decision").run()
+            try await sql.raw("RELEASE SAVEPOINT decision").run()
+            // The failed decisions' entries are gone again, and so is a lock they took (PostgreSQL).
+            (chain.head, chain.locked) = (head, locked)
+            return items.map { _ in .failure(error) }
         }
     }
 

@@ -149,24 +149,32 @@ enum BidService {
         try await documents(ofBid: try bid.requireID(), tender: tender, app: app, on: db, includeRemoved: includeRemoved)
     }
 
+    /// A document's columns as SQLKit reads them, on their own or next to their bid's.
+    struct DocumentRow: Decodable {
+        var document_id: UUID
+        var purpose: String
+        var sealed_name: Data
+        var kind: String
+        var size: Int
+        var sha256: String
+
+        static let columns: [any SQLExpression] = [
+            SQLAlias(SQLColumn("id", table: BidDocumentRecord.schema), as: SQLIdentifier("document_id")),
+        ] + ["purpose", "sealed_name", "kind", "size", "sha256"].map { SQLColumn($0, table: BidDocumentRecord.schema) }
+
+        func info(key: SymmetricKey) throws -> DocumentInfo {
+            let name = String(decoding: try VaultKeys.open(sealed_name, key: key, context: "document-name:\(document_id)"), as: UTF8.self)
+            return DocumentInfo(id: document_id, purpose: purpose, name: name, kind: kind, size: size, sha256: sha256)
+        }
+    }
+
     /// The bid's complete documents in upload order, names unsealed. SQLKit: read on every submission.
     static func documents(ofBid bid: UUID, tender: LoadedTender, app: Application, on db: Database, includeRemoved: Bool = false) async throws -> [DocumentInfo] {
-        struct Row: Decodable {
-            var id: UUID
-            var purpose: String
-            var sealed_name: Data
-            var kind: String
-            var size: Int
-            var sha256: String
-        }
         let key = try tenderKey(tender, app)
-        let query = (db as! any SQLDatabase).select().columns("id", "purpose", "sealed_name", "kind", "size", "sha256")
-            .from(BidDocumentRecord.schema).where("bid_id", .equal, bid).where("complete", .equal, true)
+        let query = (db as! any SQLDatabase).select().columns(DocumentRow.columns).from(BidDocumentRecord.schema)
+            .where("bid_id", .equal, bid).where("complete", .equal, true)
         if !includeRemoved { query.where("removed", .equal, false) }
-        return try await query.orderBy("created_at").all(decoding: Row.self).map { (d: Row) -> DocumentInfo in
-            let name = String(decoding: try VaultKeys.open(d.sealed_name, key: key, context: "document-name:\(d.id)"), as: UTF8.self)
-            return DocumentInfo(id: d.id, purpose: d.purpose, name: name, kind: d.kind, size: d.size, sha256: d.sha256)
-        }
+        return try await query.orderBy("created_at").all(decoding: DocumentRow.self).map { try $0.info(key: key) }
     }
 
     static func info(_ d: BidDocumentRecord, key: SymmetricKey) throws -> DocumentInfo {
@@ -195,12 +203,40 @@ enum BidService {
 
     // MARK: Submission
 
-    /// What a submission starts from, read with SQLKit in one query: the bid, its draft and its
-    /// organisation's name.
+    /// What a submission starts from, in one query: the bid, its draft, its organisation's name
+    /// and its standing documents (one row per document; the bid's columns repeat).
     private struct SubmissionStart: Decodable {
         var id: UUID
         var draft: Data
         var organisation_name: String
+        var document: DocumentRow?
+
+        enum CodingKeys: String, CodingKey { case id, draft, organisation_name, document_id }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(UUID.self, forKey: .id)
+            draft = try c.decode(Data.self, forKey: .draft)
+            organisation_name = try c.decode(String.self, forKey: .organisation_name)
+            document = try c.decodeNil(forKey: .document_id) ? nil : try DocumentRow(from: decoder)
+        }
+
+        static func load(tender: UUID, organisation: UUID, on db: Database) async throws -> [SubmissionStart] {
+            let bids = BidRecord.schema, documents = BidDocumentRecord.schema
+            return try await (db as! any SQLDatabase).select()
+                .columns([SQLColumn("id", table: bids), SQLColumn("draft", table: bids),
+                          SQLAlias(SQLColumn("name", table: OrganisationRecord.schema), as: SQLIdentifier("organisation_name"))] + DocumentRow.columns)
+                .from(bids)
+                .join(OrganisationRecord.schema, on: SQLColumn("organisation_id", table: bids), .equal, SQLColumn("id", table: OrganisationRecord.schema))
+                .join(documents, method: SQLJoinMethod.left, on: SQLBinaryExpression(
+                    SQLBinaryExpression(SQLColumn("bid_id", table: documents), .equal, SQLColumn("id", table: bids)), .and,
+                    SQLBinaryExpression(SQLBinaryExpression(SQLColumn("complete", table: documents), .equal, SQLBind(true)), .and,
+                                        SQLBinaryExpression(SQLColumn("removed", table: documents), .equal, SQLBind(false)))))
+                .where(SQLColumn("tender_id", table: bids), .equal, SQLBind(tender))
+                .where(SQLColumn("organisation_id", table: bids), .equal, SQLBind(organisation))
+                .orderBy(SQLColumn("created_at", table: documents))
+                .all(decoding: SubmissionStart.self)
+        }
     }
 
     /// Submits the current draft: everything checked, sealed and receipted in one transaction, on
@@ -213,20 +249,14 @@ enum BidService {
         let user = req.auth.get(AuthenticatedUser.self)!
         let clock = req.application.clock
         try requireOpen(tender, now: clock.now())
-        guard let start = try await (req.db as! any SQLDatabase).select()
-            .columns(SQLColumn("id", table: BidRecord.schema), SQLColumn("draft", table: BidRecord.schema),
-                     SQLAlias(SQLColumn("name", table: OrganisationRecord.schema), as: SQLIdentifier("organisation_name")))
-            .from(BidRecord.schema)
-            .join(OrganisationRecord.schema, on: SQLColumn("organisation_id", table: BidRecord.schema), .equal, SQLColumn("id", table: OrganisationRecord.schema))
-            .where(SQLColumn("tender_id", table: BidRecord.schema), .equal, SQLBind(tender.id))
-            .where(SQLColumn("organisation_id", table: BidRecord.schema), .equal, SQLBind(organisation))
-            .first(decoding: SubmissionStart.self), !start.draft.isEmpty else {
+        let rows = try await SubmissionStart.load(tender: tender.id, organisation: organisation, on: req.db)
+        guard let start = rows.first, !start.draft.isEmpty else {
             throw ProblemList(problems: [Problem("subSegments", "u heeft nog niets ingevuld voor deze inschrijving")])
         }
         let bidID = start.id
         let key = try tenderKey(tender, req.application)
         let content = try StoredJSON.decode(BidContent.self, from: try VaultKeys.open(start.draft, key: key, context: "bid-draft:\(bidID)"))
-        let documents = try await documents(ofBid: bidID, tender: tender, app: req.application, on: req.db)
+        let documents = try rows.compactMap { try $0.document?.info(key: key) }
         let problems = content.submissionProblems(in: tender.scope, attachedTo: Set(documents.map(\.purpose)))
         guard problems.isEmpty else { throw ProblemList(problems: problems) }
         do {

@@ -53,7 +53,7 @@ struct DocumentUpload {
 
     /// Stores the document and returns it; on any failure nothing of it remains.
     func store<Bytes: AsyncSequence>(_ bytes: Bytes) async throws -> DocumentInfo where Bytes.Element == ByteBuffer {
-        let id = UUID()
+        let id = UUID.timeOrdered()
         let record = BidDocumentRecord()
         record.id = id
         record.$bid.id = bidID

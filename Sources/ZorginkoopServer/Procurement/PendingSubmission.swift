@@ -34,33 +34,38 @@ struct PendingSubmission: BatchedDecision {
                                          content: content, documents: documents)
     }
 
-    /// The bid as it stands inside the transaction, with its tender's deadline.
+    /// The bid as it stands inside the transaction, with its tender's deadline: one row per
+    /// standing document (or one without, when it has none).
     private struct Standing: Decodable {
         var id: UUID
         var submission_deadline: Date
         var draft: Data
         var version: Int
-    }
+        var document_id: UUID?
 
-    private struct StandingDocument: Decodable {
-        var id: UUID
-        var bid_id: UUID
+        static func load(_ bids: [UUID], on sql: any SQLDatabase) async throws -> [Standing] {
+            let (bid, document) = (BidRecord.schema, BidDocumentRecord.schema)
+            return try await sql.select()
+                .columns(SQLColumn("id", table: bid), SQLColumn("submission_deadline", table: TenderRecord.schema),
+                         SQLColumn("draft", table: bid), SQLColumn("version", table: bid),
+                         SQLAlias(SQLColumn("id", table: document), as: SQLIdentifier("document_id")))
+                .from(bid)
+                .join(TenderRecord.schema, on: SQLColumn("tender_id", table: bid), .equal, SQLColumn("id", table: TenderRecord.schema))
+                .join(document, method: SQLJoinMethod.left, on: SQLBinaryExpression(
+                    SQLBinaryExpression(SQLColumn("bid_id", table: document), .equal, SQLColumn("id", table: bid)), .and,
+                    SQLBinaryExpression(SQLBinaryExpression(SQLColumn("complete", table: document), .equal, SQLBind(true)), .and,
+                                        SQLBinaryExpression(SQLColumn("removed", table: document), .equal, SQLBind(false)))))
+                .where(SQLColumn("id", table: bid), .in, SQLBind.group(bids))
+                .all(decoding: Standing.self)
+        }
     }
 
     static func commit(_ batch: [PendingSubmission], on db: Database) async throws -> [Result<Receipt, any Error>] {
         let sql = db as! any SQLDatabase
         try await AuditChain.lock(db)
-        let bids = Array(Set(batch.map(\.bid)))
-        let standing = Dictionary(uniqueKeysWithValues: try await sql.select()
-            .columns(SQLColumn("id", table: BidRecord.schema), SQLColumn("submission_deadline", table: TenderRecord.schema),
-                     SQLColumn("draft", table: BidRecord.schema), SQLColumn("version", table: BidRecord.schema))
-            .from(BidRecord.schema)
-            .join(TenderRecord.schema, on: SQLColumn("tender_id", table: BidRecord.schema), .equal, SQLColumn("id", table: TenderRecord.schema))
-            .where(SQLColumn("id", table: BidRecord.schema), .in, SQLBind.group(bids))
-            .all(decoding: Standing.self).map { ($0.id, $0) })
-        let documents = Dictionary(grouping: try await sql.select().columns("id", "bid_id").from(BidDocumentRecord.schema)
-            .where("bid_id", .in, bids).where("complete", .equal, true).where("removed", .equal, false)
-            .all(decoding: StandingDocument.self), by: \.bid_id).mapValues { Set($0.map(\.id)) }
+        let rows = try await Standing.load(Array(Set(batch.map(\.bid))), on: sql)
+        let standing = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let documents = Dictionary(grouping: rows, by: \.id).mapValues { Set($0.compactMap(\.document_id)) }
 
         var versions: [UUID: Int] = [:]
         var results: [Result<Receipt, any Error>] = []
@@ -90,7 +95,7 @@ struct PendingSubmission: BatchedDecision {
             let version = versions[submission.bid, default: bid.version] + 1
             versions[submission.bid] = version
             let (receipt, sealed) = try submission.sealed(version: version, at: now)
-            insert.values(UUID(), submission.bid, version, now, submission.submittedBy, receipt.digest, sealed, StoredJSON.string(receipt))
+            insert.values(UUID.timeOrdered(at: now), submission.bid, version, now, submission.submittedBy, receipt.digest, sealed, StoredJSON.string(receipt))
             entries.append(AuditChain.Pending(
                 actor: submission.submittedBy, actorRole: submission.submitterRole, action: "bid.submitted", subject: submission.tenderCode,
                 details: ["inschrijving": submission.bid.uuidString, "versie": String(version), "sha256": receipt.digest,
@@ -100,10 +105,12 @@ struct PendingSubmission: BatchedDecision {
         guard !versions.isEmpty else { return results }
         try await insert.run()
         // Each bid takes its last submission's version and time: one statement for the whole batch.
+        // Both come from the (bid_id, version) index and the row just written, never from a scan of
+        // the bid's earlier versions (measured: that scan read back pages of every old submission).
         try await sql.raw("""
             UPDATE bids SET status = 'submitted',
               version = (SELECT MAX(s.version) FROM bid_submissions s WHERE s.bid_id = bids.id),
-              updated_at = (SELECT MAX(s.submitted_at) FROM bid_submissions s WHERE s.bid_id = bids.id)
+              updated_at = (SELECT s.submitted_at FROM bid_submissions s WHERE s.bid_id = bids.id ORDER BY s.version DESC LIMIT 1)
             WHERE id IN \(SQLBind.group(Array(versions.keys)))
             """).run()
         try await AuditChain.append(db, clock: batch[0].clock, entries)
