@@ -49,7 +49,8 @@ public enum AuditChain {
             .first(decoding: Head.self) else {
             throw Abort(.internalServerError, reason: "Audit trail is not initialised")
         }
-        group.head = (head.seq, head.hash)
+        // Entries this group appended without the lock (none do) would be newer than the stored head.
+        if group.head == nil { group.head = (head.seq, head.hash) }
     }
 
     private struct Head: Decodable {
