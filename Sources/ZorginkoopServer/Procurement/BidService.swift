@@ -168,6 +168,13 @@ enum BidService {
         }
     }
 
+    /// The join of a bid (`bids`) to its standing documents: complete and not removed. A left join
+    /// on it gives a bid without documents one row whose document columns are null.
+    static let standingDocumentOfBid = SQLBinaryExpression(
+        SQLBinaryExpression(SQLColumn("bid_id", table: BidDocumentRecord.schema), .equal, SQLColumn("id", table: BidRecord.schema)), .and,
+        SQLBinaryExpression(SQLBinaryExpression(SQLColumn("complete", table: BidDocumentRecord.schema), .equal, SQLBind(true)), .and,
+                            SQLBinaryExpression(SQLColumn("removed", table: BidDocumentRecord.schema), .equal, SQLBind(false))))
+
     /// The bid's complete documents in upload order, names unsealed. SQLKit: read on every submission.
     static func documents(ofBid bid: UUID, tender: LoadedTender, app: Application, on db: Database, includeRemoved: Bool = false) async throws -> [DocumentInfo] {
         let key = try tenderKey(tender, app)
@@ -181,13 +188,6 @@ enum BidService {
         let id = try d.requireID()
         let name = String(decoding: try VaultKeys.open(d.sealedName, key: key, context: "document-name:\(id)"), as: UTF8.self)
         return DocumentInfo(id: id, purpose: d.purpose, name: name, kind: d.kind, size: d.size, sha256: d.sha256)
-    }
-
-    /// The ids of the documents a submission lists, read inside its transaction.
-    static func standingDocuments(ofBid bid: UUID, on db: Database) async throws -> Set<UUID> {
-        Set(try await (db as! any SQLDatabase).select().column("id").from(BidDocumentRecord.schema)
-            .where("bid_id", .equal, bid).where("complete", .equal, true).where("removed", .equal, false)
-            .all(decodingColumn: "id", as: UUID.self))
     }
 
     static func removeDocument(_ id: UUID, tender: LoadedTender, on req: Request) async throws {
@@ -222,19 +222,16 @@ enum BidService {
         }
 
         static func load(tender: UUID, organisation: UUID, on db: Database) async throws -> [SubmissionStart] {
-            let bids = BidRecord.schema, documents = BidDocumentRecord.schema
+            let bids = BidRecord.schema
             return try await (db as! any SQLDatabase).select()
                 .columns([SQLColumn("id", table: bids), SQLColumn("draft", table: bids),
                           SQLAlias(SQLColumn("name", table: OrganisationRecord.schema), as: SQLIdentifier("organisation_name"))] + DocumentRow.columns)
                 .from(bids)
                 .join(OrganisationRecord.schema, on: SQLColumn("organisation_id", table: bids), .equal, SQLColumn("id", table: OrganisationRecord.schema))
-                .join(documents, method: SQLJoinMethod.left, on: SQLBinaryExpression(
-                    SQLBinaryExpression(SQLColumn("bid_id", table: documents), .equal, SQLColumn("id", table: bids)), .and,
-                    SQLBinaryExpression(SQLBinaryExpression(SQLColumn("complete", table: documents), .equal, SQLBind(true)), .and,
-                                        SQLBinaryExpression(SQLColumn("removed", table: documents), .equal, SQLBind(false)))))
+                .join(BidDocumentRecord.schema, method: SQLJoinMethod.left, on: standingDocumentOfBid)
                 .where(SQLColumn("tender_id", table: bids), .equal, SQLBind(tender))
                 .where(SQLColumn("organisation_id", table: bids), .equal, SQLBind(organisation))
-                .orderBy(SQLColumn("created_at", table: documents))
+                .orderBy(SQLColumn("created_at", table: BidDocumentRecord.schema))
                 .all(decoding: SubmissionStart.self)
         }
     }

@@ -44,17 +44,14 @@ struct PendingSubmission: BatchedDecision {
         var document_id: UUID?
 
         static func load(_ bids: [UUID], on sql: any SQLDatabase) async throws -> [Standing] {
-            let (bid, document) = (BidRecord.schema, BidDocumentRecord.schema)
+            let bid = BidRecord.schema
             return try await sql.select()
                 .columns(SQLColumn("id", table: bid), SQLColumn("submission_deadline", table: TenderRecord.schema),
                          SQLColumn("draft", table: bid), SQLColumn("version", table: bid),
-                         SQLAlias(SQLColumn("id", table: document), as: SQLIdentifier("document_id")))
+                         SQLAlias(SQLColumn("id", table: BidDocumentRecord.schema), as: SQLIdentifier("document_id")))
                 .from(bid)
                 .join(TenderRecord.schema, on: SQLColumn("tender_id", table: bid), .equal, SQLColumn("id", table: TenderRecord.schema))
-                .join(document, method: SQLJoinMethod.left, on: SQLBinaryExpression(
-                    SQLBinaryExpression(SQLColumn("bid_id", table: document), .equal, SQLColumn("id", table: bid)), .and,
-                    SQLBinaryExpression(SQLBinaryExpression(SQLColumn("complete", table: document), .equal, SQLBind(true)), .and,
-                                        SQLBinaryExpression(SQLColumn("removed", table: document), .equal, SQLBind(false)))))
+                .join(BidDocumentRecord.schema, method: SQLJoinMethod.left, on: BidService.standingDocumentOfBid)
                 .where(SQLColumn("id", table: bid), .in, SQLBind.group(bids))
                 .all(decoding: Standing.self)
         }
