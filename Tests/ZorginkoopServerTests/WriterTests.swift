@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import Foundation
 import Testing
 import VaporTesting
+import ZorginkoopCore
 @testable import ZorginkoopServer
 
 @Suite("Group commit of decisions")
@@ -152,6 +153,11 @@ struct WriterTests {
             for s in submissions {
                 let plain = try VaultKeys.open(s.content, key: key, context: "submission:\(s.$bid.id):\(s.version)")
                 #expect(SHA256.hash(data: plain).hex == s.digest)
+                // The draft's bytes are sealed as they are: they are the stored JSON of its content.
+                let bid = try #require(bids.first { $0.id == s.$bid.id })
+                let draft = try VaultKeys.open(bid.draft, key: key, context: "bid-draft:\(s.$bid.id)")
+                #expect(StoredJSON.encode(try StoredJSON.decode(BidContent.self, from: draft)) == draft)
+                #expect(try StoredJSON.decode(SealedSubmission.self, from: plain).content == StoredJSON.decode(BidContent.self, from: draft))
                 #expect(try StoredJSON.decode(Receipt.self, from: s.receipt).digest == s.digest)
                 #expect(Array(try s.requireID().uuidString)[14] == "7", "submissions take time-ordered ids")
             }
@@ -186,7 +192,7 @@ struct WriterTests {
             func pending(_ bid: BidRecord, draft: Data? = nil, clock: AppClock) throws -> PendingSubmission {
                 PendingSubmission(tenderCode: tender.code, bid: try bid.requireID(), organisation: bid.$organisation.id, organisationName: "Zorg",
                                   submittedBy: "test@zorg.nl", submitterRole: "provider", draftSeen: draft ?? bid.draft,
-                                  content: try CrisisTender.content(marker: "X"), documents: [], key: key, clock: clock)
+                                  contentJSON: StoredJSON.encode(try CrisisTender.content(marker: "X")), documents: [], key: key, clock: clock)
             }
             let late = AppClock { CrisisTender.deadline }
             let batch = [try pending(bids[0], clock: app.clock), try pending(bids[1], draft: Data("ouder concept".utf8), clock: app.clock),
@@ -212,7 +218,7 @@ struct SealedSubmissionTests {
         let documents = [DocumentInfo(id: UUID(), purpose: "requirement:KWALITEIT", name: "keur/merk.pdf", kind: "pdf", size: 12, sha256: String(repeating: "a", count: 64))]
         let organisation = UUID()
         let prefix = SealedSubmission.Prefix(tender: "CRISIS-2026", organisation: organisation, organisationName: "Zorg & Co \"B.V.\"",
-                                             content: content, documents: documents)
+                                             contentJSON: StoredJSON.encode(content), documents: documents)
         for at in [Date(timeIntervalSince1970: 1_796_115_600), Date(timeIntervalSince1970: 1_796_115_600.123_456_7)] {
             for version in [1, 12] {
                 let whole = SealedSubmission(tender: "CRISIS-2026", organisation: organisation, organisationName: "Zorg & Co \"B.V.\"",

@@ -32,9 +32,10 @@ struct SealedSubmission: Codable, Sendable {
         let head: Data
         let tender: Data
 
-        init(tender: String, organisation: UUID, organisationName: String, content: BidContent, documents: [DocumentInfo]) {
+        /// `contentJSON` is `StoredJSON.encode` of the bid's content.
+        init(tender: String, organisation: UUID, organisationName: String, contentJSON: Data, documents: [DocumentInfo]) {
             var head = Data("{\"content\":".utf8)
-            head += StoredJSON.encode(content)
+            head += contentJSON
             head += Data(",\"documents\":".utf8) + StoredJSON.encode(documents)
             head += Data(",\"organisation\":".utf8) + StoredJSON.encode(organisation)
             head += Data(",\"organisationName\":".utf8) + StoredJSON.encode(organisationName)
@@ -252,14 +253,15 @@ enum BidService {
         }
         let bidID = start.id
         let key = try tenderKey(tender, req.application)
-        let content = try StoredJSON.decode(BidContent.self, from: try VaultKeys.open(start.draft, key: key, context: "bid-draft:\(bidID)"))
+        let draft = try VaultKeys.open(start.draft, key: key, context: "bid-draft:\(bidID)")
+        let content = try StoredJSON.decode(BidContent.self, from: draft)
         let documents = try rows.compactMap { try $0.document?.info(key: key) }
         let problems = content.submissionProblems(in: tender.scope, attachedTo: Set(documents.map(\.purpose)))
         guard problems.isEmpty else { throw ProblemList(problems: problems) }
         do {
             return try await req.application.decisions.commit(PendingSubmission(
                 tenderCode: tender.code, bid: bidID, organisation: organisation, organisationName: start.organisation_name,
-                submittedBy: user.email, submitterRole: user.role.rawValue, draftSeen: start.draft, content: content,
+                submittedBy: user.email, submitterRole: user.role.rawValue, draftSeen: start.draft, contentJSON: draft,
                 documents: documents, key: key, clock: clock))
         } catch let late as LateSubmission {
             req.logger.warning("Late submission refused", metadata: ["tender": .string(tender.code), "bid": .string(bidID.uuidString),

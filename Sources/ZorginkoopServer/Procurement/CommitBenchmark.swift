@@ -77,7 +77,7 @@ public enum CommitBenchmark {
             PendingSubmission(
                 tenderCode: tender.code, bid: bid.id, organisation: bid.organisation_id, organisationName: "benchmark",
                 submittedBy: "benchmark@loadtest.invalid", submitterRole: Role.provider.rawValue, draftSeen: bid.draft,
-                content: try StoredJSON.decode(BidContent.self, from: try VaultKeys.open(bid.draft, key: key, context: "bid-draft:\(bid.id)")),
+                contentJSON: try VaultKeys.open(bid.draft, key: key, context: "bid-draft:\(bid.id)"),
                 documents: try await BidService.documents(ofBid: bid.id, tender: tender, app: app, on: app.db), key: key, clock: app.clock)
         }
         let latencies = try await loop(clients: clients, duration: duration) { i in

@@ -19,19 +19,21 @@ struct PendingSubmission: BatchedDecision {
     var submitterRole: String
     /// The sealed draft the provider's checks ran on; a submission of anything else is refused.
     var draftSeen: Data
-    var content: BidContent
+    /// The bid's content as `StoredJSON` encodes it: the opened draft, which `saveDraft` wrote so,
+    /// sealed as it is instead of being encoded a second time.
+    var contentJSON: Data
     var documents: [DocumentInfo]
     var key: SymmetricKey
     var clock: AppClock
     private let prefix: SealedSubmission.Prefix
 
     init(tenderCode: String, bid: UUID, organisation: UUID, organisationName: String, submittedBy: String, submitterRole: String,
-         draftSeen: Data, content: BidContent, documents: [DocumentInfo], key: SymmetricKey, clock: AppClock) {
+         draftSeen: Data, contentJSON: Data, documents: [DocumentInfo], key: SymmetricKey, clock: AppClock) {
         (self.tenderCode, self.bid, self.organisation, self.organisationName) = (tenderCode, bid, organisation, organisationName)
         (self.submittedBy, self.submitterRole, self.draftSeen) = (submittedBy, submitterRole, draftSeen)
-        (self.content, self.documents, self.key, self.clock) = (content, documents, key, clock)
+        (self.contentJSON, self.documents, self.key, self.clock) = (contentJSON, documents, key, clock)
         prefix = SealedSubmission.Prefix(tender: tenderCode, organisation: organisation, organisationName: organisationName,
-                                         content: content, documents: documents)
+                                         contentJSON: contentJSON, documents: documents)
     }
 
     /// The bid as it stands inside the transaction, with its tender's deadline: one row per
