@@ -49,7 +49,8 @@ public enum AuditChain {
             .first(decoding: Head.self) else {
             throw Abort(.internalServerError, reason: "Audit trail is not initialised")
         }
-        // Entries this group appended without the lock (none do) would be newer than the stored head.
+        // Every append in a group follows its lock, so the group holds no head of its own yet; should
+        // one ever append first, its own head is the newer one and stays.
         if group.head == nil { group.head = (head.seq, head.hash) }
     }
 

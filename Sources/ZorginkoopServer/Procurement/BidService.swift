@@ -186,9 +186,8 @@ enum BidService {
     }
 
     static func info(_ d: BidDocumentRecord, key: SymmetricKey) throws -> DocumentInfo {
-        let id = try d.requireID()
-        let name = String(decoding: try VaultKeys.open(d.sealedName, key: key, context: "document-name:\(id)"), as: UTF8.self)
-        return DocumentInfo(id: id, purpose: d.purpose, name: name, kind: d.kind, size: d.size, sha256: d.sha256)
+        try DocumentRow(document_id: try d.requireID(), purpose: d.purpose, sealed_name: d.sealedName, kind: d.kind, size: d.size,
+                        sha256: d.sha256).info(key: key)
     }
 
     static func removeDocument(_ id: UUID, tender: LoadedTender, on req: Request) async throws {
