@@ -111,7 +111,7 @@ struct UserCommand: AsyncParsableCommand {
             let generated = password == nil
             let secret = password ?? String(Tokens.generate().dropFirst(3).prefix(20))
             let account = NewAccount(email: email, name: name ?? email, role: role, municipality: municipality,
-                                     organisation: organisation, password: secret)
+                                     organisation: organisation, password: secret, oneTimePassword: generated)
             do {
                 _ = try await withApplication { app in
                     try await Accounts.create(account, actor: "cli", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
@@ -120,7 +120,7 @@ struct UserCommand: AsyncParsableCommand {
                 throw CLIError(problems.fields.sorted { $0.key < $1.key }.map { "--\($0.key): \($0.value)" }.joined(separator: "\n"))
             }
             print("Account \(email.lowercased()) aangemaakt met rol \(role.dutchName).")
-            if generated { print("Wachtwoord: \(secret)  (wordt niet nog eens getoond)") }
+            if generated { print("Wachtwoord: \(secret)  (eenmalig: wordt niet nog eens getoond; bij de eerste keer inloggen kiest de gebruiker een eigen)") }
         }
     }
 }

@@ -61,6 +61,7 @@ public enum Catalog {
     }
 
     public static func decode<T: Decodable>(_ data: Data, file: String) throws -> T {
+        if let limit = JSONLimits.problem(in: data) { throw FileProblems(file: file, problems: [limit]) }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -87,6 +87,12 @@ public struct Draw: Codable, Hashable, Sendable {
         self.drawnBy = drawnBy
         self.drawnAt = drawnAt
     }
+
+    /// The bid of `ids` drawn first, when the draw names every one of them; nil otherwise.
+    public func first(of ids: [String]) -> String? {
+        guard Set(ids).isSubset(of: Set(order)) else { return nil }
+        return order.first { ids.contains($0) }
+    }
 }
 
 /// One bid as it stands after assessment.

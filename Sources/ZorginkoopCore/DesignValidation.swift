@@ -1,6 +1,12 @@
 import Foundation
 
 extension Design {
+    /// Bounds that keep every count a design holds far from integer overflow, and far above any real region.
+    public static let maxClients = 10_000_000
+    public static let maxProviders = 1_000
+    public static let maxTermMonths = 1_200
+    public static let maxExtensions = 100
+
     /// Every inconsistency in the design, each with the path of the field concerned.
     /// An empty list means the design may be used.
     public func validate() -> [Problem] {
@@ -23,6 +29,9 @@ extension Design {
         v.requireUnique(municipalities.map(\.cbsCode), path: { "region.municipalities[\($0)].cbsCode" }, what: "CBS-code")
         for (i, m) in municipalities.enumerated() where m.clients < 0 {
             v.add("region.municipalities[\(i)].clients", "aantal cliënten van \(m.name) is negatief (\(m.clients))")
+        }
+        for (i, m) in municipalities.enumerated() where m.clients > Self.maxClients {
+            v.add("region.municipalities[\(i)].clients", "aantal cliënten van \(m.name) (\(m.clients)) is groter dan \(Self.maxClients)")
         }
         if municipality(region.leadMunicipality) == nil {
             v.add("region.leadMunicipality", "penvoerder '\(region.leadMunicipality)' is geen gemeente van de regio")
@@ -87,11 +96,14 @@ extension Design {
         for criterion in lot.criteria where segment.weights[criterion.code] == nil {
             v.add("\(path).weights", "criterium '\(criterion.code)' heeft geen weging in segment '\(segment.code)'")
         }
+        var outOfRange = false
         for (code, weight) in segment.weights.sorted(by: { $0.key < $1.key }) where !(0...100).contains(weight) {
             v.add("\(path).weights.\(code)", "weging \(weight) ligt niet tussen 0 en 100")
+            outOfRange = true
         }
-        let sum = segment.weights.values.reduce(0, +)
-        if sum != 100 {
+        // Summed only when each is in range: two weights near 2^62 would overflow the sum.
+        let sum = outOfRange ? 0 : segment.weights.values.reduce(0, +)
+        if !outOfRange && sum != 100 {
             v.add("\(path).weights", "de wegingen van segment '\(segment.code)' tellen op tot \(sum) in plaats van 100")
         }
     }
@@ -113,6 +125,9 @@ extension Design {
     }
 
     private func validateSubSegment(_ sub: SubSegment, in segment: Segment, at path: String, _ v: inout ProblemCollector) {
+        if sub.maxProviders > Self.maxProviders {
+            v.add("\(path).maxProviders", "maximum aantal aanbieders (\(sub.maxProviders)) is groter dan \(Self.maxProviders)")
+        }
         if sub.minProviders < 1 {
             v.add("\(path).minProviders", "minimum aantal aanbieders moet minstens 1 zijn (is \(sub.minProviders))")
         }
@@ -129,6 +144,8 @@ extension Design {
             }
             if places < 0 {
                 v.add("\(path).requiredCapacity.\(code)", "vereiste capaciteit is negatief (\(places))")
+            } else if places > Self.maxClients {
+                v.add("\(path).requiredCapacity.\(code)", "vereiste capaciteit (\(places)) is groter dan \(Self.maxClients)")
             }
         }
     }
@@ -161,8 +178,19 @@ extension Design {
             v.add("\(path).initialTermMonths", "de initiële looptijd moet minstens 1 maand zijn")
             return
         }
+        // Bounded before any arithmetic: months times extensions near 2^62 would overflow.
+        var outOfRange = false
+        for (field, value, limit) in [("initialTermMonths", term.initialTermMonths, Self.maxTermMonths),
+                                      ("extensionMonths", term.extensionMonths, Self.maxTermMonths),
+                                      ("maxExtensions", term.maxExtensions, Self.maxExtensions),
+                                      ("maxTotalMonths", term.maxTotalMonths, Self.maxTermMonths)] where value > limit {
+            v.add("\(path).\(field)", "\(value) is groter dan \(limit)")
+            outOfRange = true
+        }
         if term.extensionMonths < 0 { v.add("\(path).extensionMonths", "verlengingsperiode is negatief") }
         if term.maxExtensions < 0 { v.add("\(path).maxExtensions", "maximaal aantal verlengingen is negatief") }
+        if term.maxTotalMonths < 0 { v.add("\(path).maxTotalMonths", "maximale looptijd is negatief") }
+        if outOfRange || term.extensionMonths < 0 || term.maxTotalMonths < 0 { return }
         if term.maxExtensions > 0 && term.extensionMonths == 0 {
             v.add("\(path).extensionMonths", "er zijn verlengingen mogelijk maar de verlengingsperiode is 0 maanden")
         }

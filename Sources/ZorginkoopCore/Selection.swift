@@ -191,18 +191,25 @@ struct SubSegmentContext {
             let chosenIDs = Set(selected.map(\.id))
             let waiting = order.filter { !chosenIDs.contains($0.id) }
             let helpful = waiting.filter { !reducedGaps(by: $0.bid, in: gaps).isEmpty }
-            guard let best = helpful.first else {
+            guard let leader = helpful.first else {
                 log.add(.noWaitingBidClosesGaps, [], "Geen wachtende inschrijving dekt een van de resterende gaten: \(gaps.map(\.description).joined(separator: "; ")).")
                 break
             }
-            let rivals = helpful.filter { best.group.contains($0.id) }
-            if rivals.count > 1 && !best.orderedByDraw {
-                let tie = Tie(stage: .coverage, bids: rivals.map(\.id), score: best.score.value, places: sub.maxProviders - selected.count)
-                ties.append(tie)
-                log.add(.tieUnresolved, tie.bids, "Gelijke score (\(best.score.dutch)) tussen \(list(tie.bids)), die elk een gat dekken. Zonder vastgelegde loting wordt hier niet gekozen; de selectie stopt tot er geloot is.")
-                halted = true
-                break
+            let rivals = helpful.filter { leader.group.contains($0.id) }
+            var chosen = leader
+            if rivals.count > 1 && !leader.orderedByDraw {
+                // The tie is between the rivals that each close a gap, so a draw among exactly them settles it.
+                guard let draw, let first = draw.first(of: rivals.map(\.id)) else {
+                    let tie = Tie(stage: .coverage, bids: rivals.map(\.id), score: leader.score.value, places: sub.maxProviders - selected.count)
+                    ties.append(tie)
+                    log.add(.tieUnresolved, tie.bids, "Gelijke score (\(leader.score.dutch)) tussen \(list(tie.bids)), die elk een gat dekken. Zonder vastgelegde loting wordt hier niet gekozen; de selectie stopt tot er geloot is.")
+                    halted = true
+                    break
+                }
+                chosen = rivals.first { $0.id == first }!
+                log.add(.drawApplied, rivals.map(\.id), "Gelijke score (\(leader.score.dutch)) tussen \(list(rivals.map(\.id))), die elk een gat dekken; volgens de loting door \(draw.drawnBy) op \(draw.drawnAt) gaat \(first) voor.")
             }
+            let best = chosen
             // Only bids with a higher score were passed over; equal scores have no order to pass over.
             let skipped = waiting.prefix { $0.id != best.id }.filter { $0.score > best.score }.map(\.id)
             let closes = reducedGaps(by: best.bid, in: gaps)
@@ -252,7 +259,7 @@ struct SubSegmentContext {
                 byDraw = true
                 log.add(.drawApplied, ordered.map(\.id), "Gelijke score (\(score.dutch)) tussen \(list(ids)); volgorde bepaald door loting door \(draw.drawnBy) op \(draw.drawnAt): \(list(ordered.map(\.id))).")
             } else if members.count > 1, let draw, !Set(ids).isDisjoint(with: Set(draw.order)) {
-                log.add(.drawIncomplete, ids, "De loting van \(draw.drawnBy) noemt niet alle inschrijvingen met score \(score.dutch) (\(list(ids))) en is daarom niet toegepast.")
+                log.add(.drawIncomplete, ids, "De loting van \(draw.drawnBy) noemt niet alle inschrijvingen met score \(score.dutch) (\(list(ids))) en bepaalt daarom niet hun volgorde in de rangorde; zij beslist wel waar alleen de genoemde inschrijvingen om een plaats strijden.")
             }
             order += ordered.map { Candidate(bid: $0, score: score, group: ids, orderedByDraw: byDraw) }
         }

@@ -31,12 +31,13 @@ func routes(_ app: Application) throws {
         return response
     }
 
-    let web = app.grouped(app.sessions.middleware, SessionUserAuthenticator(), CSRFMiddleware())
+    let web = app.grouped(app.sessions.middleware, SessionUserAuthenticator(), InputGuard(), CSRFMiddleware())
     SessionController().boot(web)
     RegionController().boot(web)
     DesignController().boot(web)
     AuditController().boot(web)
     AccountController().boot(web)
+    PasswordController().boot(web)
     UsersController().boot(web)
     TenderController().boot(web)
     BidController().boot(web)
@@ -47,7 +48,7 @@ func routes(_ app: Application) throws {
     RankingController().boot(web)
     AwardController().boot(web)
 
-    let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
+    let api = app.grouped("api", "v1").grouped(InputGuard(), BearerTokenAuthenticator())
     APIController().boot(api)
     ProcurementAPIController().boot(api)
 }

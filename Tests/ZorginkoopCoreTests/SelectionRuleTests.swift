@@ -252,3 +252,24 @@ struct SelectionRuleTests {
         #expect(result.selected == ["A"])
     }
 }
+
+@Suite("Draws settle the tie the ranking reports")
+struct DrawSettlesReportedTieTests {
+    @Test("A draw naming exactly the gap-closing rivals settles their tie, though a third bid has the same score")
+    func drawAmongGapClosersSettlesTheirTie() throws {
+        let bids = [
+            bid("A", 9, 9, serves: only("a", "b")),
+            bid("B", 6, 6, serves: only("c")),
+            bid("C", 6, 6, serves: .all),
+            bid("D", 6, 6, serves: only("a")),  // same score, closes no gap: not part of the tie
+        ]
+        let tied = try selectOne(smallDesign(min: 1, max: 3), bids)
+        let tie = try #require(tied.ties.first)
+        #expect(tie.bids == ["B", "C"])
+        let draw = Draw(subSegment: "SS", order: tie.bids.reversed(), drawnBy: "Notaris", drawnAt: "2026-03-01T10:00:00+01:00")
+        let settled = try selectOne(smallDesign(min: 1, max: 3), bids, draws: [draw])
+        #expect(settled.ties.isEmpty)
+        #expect(settled.selected == ["A", "C"])
+        #expect(settled.explanation.contains { $0.kind == .drawApplied && $0.text.contains("gaat C voor") })
+    }
+}

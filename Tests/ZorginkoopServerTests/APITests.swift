@@ -77,7 +77,7 @@ struct APITests {
     @Test("Every route in the OpenAPI document exists, and every API route is documented")
     func openAPIMatchesRoutes() async throws {
         try await withApp { app in
-            let response = try await app.testing().sendRequest(.GET, "/api/v1/openapi.json")
+            let response = try await LiveServer.of(app).send(.GET, "/api/v1/openapi.json", headers: [:], body: nil)
             #expect(response.status == .ok)
             let document = try JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as! [String: Any]
             #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)

@@ -210,15 +210,19 @@ struct AssessmentTests {
         #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd."]).status == .seeOther)
         #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .seeOther)
 
-        // Contracts follow the engine's selection and the tender's term table.
+        // Contracts follow the engine's selection and the tender's own term: the design's months from
+        // the start the tender set (the design's 1-1-2026 lies before this award).
+        let tenderDesign = try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())).scope.design
         let engine = try SelectionEngine.select(try AssessedBids(design: design, tender: "CRISIS", segments: [assessment],
                                                                 noGo: [NoGo(segment: "CRI", municipality: "aalten")]), design: design)
         var crisis = engine
         crisis.subSegments = engine.subSegments.filter { $0.code.hasPrefix("CRI-") }
-        let expected = try Contract.forFinalAward(crisis, input: try #require(state.provisional?.input), design: design)
+        let expected = try Contract.forFinalAward(crisis, input: try #require(state.provisional?.input), design: tenderDesign)
         let awarded = try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db)
         #expect(awarded.contracts == expected)
-        let term = try #require(design.tenders.first { $0.code == "CRISIS" }?.contractTerm)
+        let term = try #require(tenderDesign.tenders.first { $0.code == "CRISIS" }?.contractTerm)
+        let designTerm = try #require(design.tenders.first { $0.code == "CRISIS" }?.contractTerm)
+        #expect(term.start == CalendarDate(year: 2027, month: 2, day: 1)! && term.maxTotalMonths == designTerm.maxTotalMonths)
         #expect(awarded.contracts.first?.start == term.start && awarded.contracts.first?.maxEnd == term.maxEnd)
         #expect(awarded.contracts.first?.bidder == "Zorg A")
         let page = try await officer.get(base).body.string

@@ -31,7 +31,7 @@ struct AuthorizationTests {
                     let permission = route.permission!
                     let path = Self.concretePath(route)
                     let allowed = Policy.allows(role, permission)
-                    let response: TestingHTTPResponse
+                    let response: WebResponse
                     if path.hasPrefix("/api/") {
                         response = try await apiRequest(app, route.method, path, token: token, json: route.method == .GET ? nil : "{}")
                     } else if route.method == .GET {
@@ -75,7 +75,7 @@ struct AuthorizationTests {
         try await withApp { app in
             for route in app.routes.all where route.permission != nil {
                 let path = Self.concretePath(route)
-                let response = try await app.testing().sendRequest(route.method, path)
+                let response = try await LiveServer.of(app).send(route.method, path, headers: [:], body: nil)
                 if path.hasPrefix("/api/") {
                     #expect(response.status == .unauthorized, "\(path)")
                     #expect(response.headers.contentType?.subType == "problem+json")

@@ -1,6 +1,8 @@
 import Fluent
 import Foundation
 import SQLKit
+import AsyncHTTPClient
+import NIOPosix
 import Testing
 import VaporTesting
 @testable import ZorginkoopServer
@@ -22,6 +24,7 @@ func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> 
     }
     do {
         try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4, databasePoolSize: 2))
+        try await LiveServer.start(app)
         try await body(app)
     } catch {
         await cleanUp(app, database, sqliteFile)
@@ -31,6 +34,7 @@ func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> 
 }
 
 private func cleanUp(_ app: Application, _ database: AppConfiguration.DatabaseEngine, _ sqliteFile: String?) async {
+    await LiveServer.stop(app)
     if case let .postgres(_, schema?) = database {
         try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
     }
@@ -54,7 +58,63 @@ func makeUser(_ app: Application, _ role: Role, email: String? = nil) async thro
     return email
 }
 
-/// A browser: keeps the session cookie and the form token between requests.
+/// A response as the browser received it over the socket.
+struct WebResponse: Sendable {
+    var status: HTTPStatus
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+}
+
+/// The test's application serving on a port of its own on the loopback address, as in production,
+/// and one HTTP client for its browsers: connections are kept alive and reused, bodies go out in
+/// network-sized pieces, and redirects are not followed (the tests check them).
+final class LiveServer: @unchecked Sendable {
+    let port: Int
+    let client: HTTPClient
+
+    private struct Key: StorageKey { typealias Value = LiveServer }
+
+    private init(port: Int, client: HTTPClient) {
+        self.port = port
+        self.client = client
+    }
+
+    static func of(_ app: Application) async throws -> LiveServer {
+        guard let running = app.storage[Key.self] else { throw Abort(.internalServerError, reason: "the test's server is not running") }
+        return running
+    }
+
+    /// Started once per test, before the test's own requests, which may run in parallel.
+    static func start(_ app: Application) async throws {
+        try await app.asyncBoot()
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                                configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(60))))
+        app.storage[Key.self] = LiveServer(port: port, client: client)
+    }
+
+    static func stop(_ app: Application) async {
+        guard let live = app.storage[Key.self] else { return }
+        try? await live.client.shutdown()
+        await app.server.shutdown()
+        app.storage[Key.self] = nil
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> WebResponse {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        request.headers = headers
+        if let body { request.body = .bytes(body) }
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let received = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return WebResponse(status: response.status, headers: response.headers, body: received)
+    }
+}
+
+/// A browser: keeps the session cookie and the form token between requests, and talks to the
+/// application's real server. The form token comes from the page that carries the form, as a
+/// person's browser gets it.
 final class Browser: @unchecked Sendable {
     let app: Application
     var cookie: String?
@@ -63,26 +123,33 @@ final class Browser: @unchecked Sendable {
     init(_ app: Application) { self.app = app }
 
     @discardableResult
-    func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
-        let response = try await app.testing().sendRequest(.GET, path, headers: withCookie(headers))
+    func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> WebResponse {
+        let response = try await LiveServer.of(app).send(.GET, path, headers: withCookie(headers), body: nil)
         remember(response)
         return response
     }
 
     @discardableResult
-    func post(_ path: String, form: [String: String], includeCSRF: Bool = true) async throws -> TestingHTTPResponse {
+    func post(_ path: String, form: [String: String], includeCSRF: Bool = true) async throws -> WebResponse {
         if includeCSRF && csrf == nil { try await get("/inloggen") }
         var fields = form
         if includeCSRF, fields["_csrf"] == nil { fields["_csrf"] = csrf }
         let body = fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&")
         var headers = withCookie([:])
         headers.contentType = .urlEncodedForm
-        let response = try await app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body))
+        let response = try await LiveServer.of(app).send(.POST, path, headers: headers, body: ByteBuffer(string: body))
         remember(response)
         return response
     }
 
-    func login(_ email: String, password: String = testPassword) async throws -> TestingHTTPResponse {
+    /// Any request, as the browser would send it (its cookie), with the body given.
+    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer?) async throws -> WebResponse {
+        let response = try await LiveServer.of(app).send(method, path, headers: withCookie(headers), body: body)
+        remember(response)
+        return response
+    }
+
+    func login(_ email: String, password: String = testPassword) async throws -> WebResponse {
         try await get("/inloggen")
         let response = try await post("/inloggen", form: ["email": email, "password": password])
         // Like a browser, follow to the next page: login issues a new form token.
@@ -100,7 +167,7 @@ final class Browser: @unchecked Sendable {
         return headers
     }
 
-    private func remember(_ response: TestingHTTPResponse) {
+    private func remember(_ response: WebResponse) {
         if let set = response.headers.setCookie?["zorginkoop-sessie"] {
             cookie = set.string.isEmpty ? nil : set.string
         }
@@ -112,11 +179,11 @@ final class Browser: @unchecked Sendable {
 }
 
 /// API calls with a personal access token.
-func apiRequest(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> TestingHTTPResponse {
+func apiRequest(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> WebResponse {
     var headers = HTTPHeaders()
     if let token { headers.bearerAuthorization = .init(token: token) }
     if json != nil { headers.contentType = .json }
-    return try await app.testing().sendRequest(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    return try await LiveServer.of(app).send(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) })
 }
 
 /// A token for a new user with the role.
@@ -133,7 +200,7 @@ let testVault = VaultKeys(base64: VaultKeys.generateBase64())!
 
 extension Browser {
     /// A multipart form as a browser sends it: the fields (the form token first), then the file.
-    func postMultipart(_ path: String, fields: [(String, String)], file: (field: String, filename: String, bytes: [UInt8])) async throws -> TestingHTTPResponse {
+    func postMultipart(_ path: String, fields: [(String, String)], file: (field: String, filename: String, bytes: [UInt8])) async throws -> WebResponse {
         let boundary = "----zorginkoop\(UUID().uuidString.prefix(8))"
         var body = ByteBuffer()
         for (name, value) in [(CSRFMiddleware.field, csrf ?? "")] + fields {
@@ -143,8 +210,7 @@ extension Browser {
         body.writeBytes(file.bytes)
         body.writeString("\r\n--\(boundary)--\r\n")
         var headers = HTTPHeaders()
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "zorginkoop-sessie=\(cookie)") }
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await app.testing().sendRequest(.POST, path, headers: headers, body: body)
+        return try await send(.POST, path, headers: headers, body: body)
     }
 }

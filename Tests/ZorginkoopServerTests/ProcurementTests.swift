@@ -44,7 +44,7 @@ func iso(_ date: Date) -> String {
     return f.string(from: date)
 }
 
-func jsonObject(_ response: TestingHTTPResponse) throws -> [String: Any] {
+func jsonObject(_ response: WebResponse) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as! [String: Any]
 }
 
@@ -59,13 +59,15 @@ struct CrisisTender {
     static let code = "CRISIS-2026"
     static var questionDeadline: Date { t0.addingTimeInterval(86_400) }
     static var deadline: Date { t0.addingTimeInterval(10 * 86_400) }
+    /// The published opening, half a minute after the deadline: the vault opens from then.
+    static var opening: Date { deadline.addingTimeInterval(30) }
 
     static func create(_ app: Application, officer: String) async throws {
         let body = """
         {"designTender": "CRISIS", "name": "Crisis Jeugdhulp 2027", "subSegments": ["CRI-AMB", "CRI-VBL"],
          "noGo": [{"segment": "CRI", "municipality": "aalten"}],
          "timeline": {"publication": "\(iso(t0))", "questionDeadlines": ["\(iso(questionDeadline))"],
-                      "submissionDeadline": "\(iso(deadline))", "opening": "\(iso(deadline.addingTimeInterval(3600)))"}}
+                      "submissionDeadline": "\(iso(deadline))", "opening": "\(iso(opening))"}}
         """
         let created = try await apiRequest(app, .POST, "/api/v1/tenders", token: officer, json: body)
         #expect(created.status == .created, "\(created.body.string)")
@@ -97,12 +99,12 @@ func pdfBytes(_ size: Int, seed: UInt8 = 7) -> [UInt8] {
     return bytes
 }
 
-func upload(_ app: Application, token: String, purpose: String = "general", name: String, bytes: [UInt8]) async throws -> TestingHTTPResponse {
+func upload(_ app: Application, token: String, purpose: String = "general", name: String, bytes: [UInt8]) async throws -> WebResponse {
     var headers = HTTPHeaders()
     headers.bearerAuthorization = .init(token: token)
     headers.contentType = .binary
     let path = "/api/v1/tenders/\(CrisisTender.code)/bid/documents?purpose=\(purpose)&name=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
-    return try await app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(bytes: bytes))
+    return try await LiveServer.of(app).send(.POST, path, headers: headers, body: ByteBuffer(bytes: bytes))
 }
 
 @Suite("Tenders, bids and the sealed vault")

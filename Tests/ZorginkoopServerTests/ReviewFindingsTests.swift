@@ -19,12 +19,10 @@ struct ReviewFindingsTests {
         return (officer, browser)
     }
 
-    func rawMultipart(_ browser: Browser, _ body: String, boundary: String = "xyz") async throws -> TestingHTTPResponse {
+    func rawMultipart(_ browser: Browser, _ body: String, boundary: String = "xyz") async throws -> WebResponse {
         var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .cookie, value: "zorginkoop-sessie=\(browser.cookie!)")
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await browser.app.testing().sendRequest(.POST, "/aanbestedingen/\(CrisisTender.code)/inschrijving/documenten",
-                                                           headers: headers, body: ByteBuffer(string: body))
+        return try await browser.send(.POST, "/aanbestedingen/\(CrisisTender.code)/inschrijving/documenten", headers: headers, body: ByteBuffer(string: body))
     }
 
     @Test("A streamed upload cut off inside the file, an oversized text field or a malformed body stores nothing and answers 4xx")

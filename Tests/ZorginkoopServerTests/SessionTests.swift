@@ -9,10 +9,10 @@ struct SessionTests {
     @Test("Health answers when ready; metrics are served in Prometheus format")
     func healthAndMetrics() async throws {
         try await withApp { app in
-            let health = try await app.testing().sendRequest(.GET, "/health")
+            let health = try await LiveServer.of(app).send(.GET, "/health", headers: [:], body: nil)
             #expect(health.status == .ok)
             #expect(health.body.string.contains("\"ok\""))
-            let metrics = try await app.testing().sendRequest(.GET, "/metrics")
+            let metrics = try await LiveServer.of(app).send(.GET, "/metrics", headers: [:], body: nil)
             #expect(metrics.status == .ok)
             #expect(metrics.headers.contentType?.subType == "plain")
             #expect(metrics.body.string.contains("http_requests_total"))
@@ -160,14 +160,17 @@ struct SessionTests {
             second.logger.logLevel = .warning
             do {
                 try await configure(second, app.zorginkoop)
+                try await LiveServer.start(second)
                 let other = Browser(second)
                 other.cookie = session
                 #expect(try await other.get("/").status == .ok)
                 #expect(try await other.get("/account").body.string.contains(email))
             } catch {
+                await LiveServer.stop(second)
                 try? await second.asyncShutdown()
                 throw error
             }
+            await LiveServer.stop(second)
             try await second.asyncShutdown()
         }
     }

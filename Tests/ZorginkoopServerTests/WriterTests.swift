@@ -146,7 +146,7 @@ struct WriterTests {
             let bids = try await BidRecord.query(on: app.db).all()
             #expect(bids.count == 8)
             #expect(bids.allSatisfy { $0.version == 3 && $0.status == "submitted" })
-            let tender = try await TenderStore.find(CrisisTender.code, for: nil, on: app.db)
+            let tender = try await TenderStore.find(CrisisTender.code, for: nil, at: app.clock.now(), on: app.db)
             let key = try BidService.tenderKey(tender, app)
             let submissions = try await BidSubmissionRecord.query(on: app.db).all()
             #expect(submissions.count == 24)
@@ -186,7 +186,7 @@ struct WriterTests {
                 #expect(try await apiRequest(app, .PUT, "/api/v1/tenders/\(CrisisTender.code)/bid", token: token,
                                              json: jsonText(try CrisisTender.content(marker: "P\(i)"))).status == .ok)
             }
-            let tender = try await TenderStore.find(CrisisTender.code, for: nil, on: app.db)
+            let tender = try await TenderStore.find(CrisisTender.code, for: nil, at: app.clock.now(), on: app.db)
             let key = try BidService.tenderKey(tender, app)
             let bids = try await BidRecord.query(on: app.db).sort(\.$createdAt).all()
             func pending(_ bid: BidRecord, draft: Data? = nil, clock: AppClock) throws -> PendingSubmission {

@@ -32,6 +32,8 @@ public enum AwardError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidTransition(from: ObjectionState, to: ObjectionState)
     /// The selection still has ties without a recorded draw; its award is not final.
     case unresolvedTies(subSegments: [String])
+    /// The tender's contracts would start before the award; the term needs a correction first.
+    case startBeforeAward(start: CalendarDate, award: CalendarDate)
 
     public var description: String {
         switch self {
@@ -59,6 +61,7 @@ public enum AwardError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .objectionClosed(objection, state): "bezwaar \(objection) is al afgehandeld (\(state.dutch))"
         case let .invalidTransition(from, to): "een bezwaar kan niet van '\(from.dutch)' naar '\(to.dutch)'"
         case let .unresolvedTies(subSegments): "de selectie is niet definitief: gelijke scores zonder loting in \(subSegments.joined(separator: ", "))"
+        case let .startBeforeAward(start, award): "de overeenkomsten zouden starten op \(start.dutch), voor de gunning op \(award.dutch); pas eerst de looptijd van de aanbesteding aan"
         }
     }
 }

@@ -35,6 +35,13 @@ public struct Contract: Codable, Hashable, Sendable {
     /// selected for, in the order the bids are first selected. Extension options run from 1 to
     /// the term's maximum, each `extensionMonths` further, and stop at the maximum end date.
     /// Throws when a sub-segment still has a tie without a draw: such an award is not final.
+    /// A final award on `day` needs contracts that start on or after it: the tender's term is
+    /// corrected first otherwise. (A call-up during the contract period starts its contract on its own day.)
+    public static func requireStart(of design: Design, tender: String, notBefore day: CalendarDate) throws {
+        guard let term = design.tender(tender)?.contractTerm else { throw AwardError.unknownBid(tender) }
+        if term.start < day { throw AwardError.startBeforeAward(start: term.start, award: day) }
+    }
+
     public static func forFinalAward(_ selection: TenderSelection, input: AssessedBids, design: Design) throws -> [Contract] {
         let tied = selection.subSegments.filter { !$0.ties.isEmpty }.map(\.code)
         guard tied.isEmpty else { throw AwardError.unresolvedTies(subSegments: tied) }

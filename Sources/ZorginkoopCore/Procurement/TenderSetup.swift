@@ -57,6 +57,8 @@ public enum Deadline {
 public enum TenderPhase: String, Codable, Hashable, Sendable, CaseIterable {
     /// Being prepared; only officers see it.
     case draft
+    /// Published by an officer, taking effect at the published time; until then only officers see it.
+    case scheduled
     /// Published, bids may be submitted.
     case open
     /// The deadline has passed; the vault is still sealed.
@@ -66,13 +68,15 @@ public enum TenderPhase: String, Codable, Hashable, Sendable, CaseIterable {
 
     public static func of(publishedAt: Date?, openedAt: Date?, deadline: Date, now: Date) -> TenderPhase {
         if openedAt != nil { return .opened }
-        guard publishedAt != nil else { return .draft }
+        guard let publishedAt else { return .draft }
+        if now < publishedAt { return .scheduled }
         return Deadline.isOnTime(now, deadline: deadline) ? .open : .closed
     }
 
     public var dutchName: String {
         switch self {
         case .draft: "In voorbereiding"
+        case .scheduled: "Publicatie gepland"
         case .open: "Gepubliceerd, inschrijving open"
         case .closed: "Gesloten, kluis verzegeld"
         case .opened: "Kluis geopend"

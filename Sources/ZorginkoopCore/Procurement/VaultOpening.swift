@@ -26,9 +26,13 @@ public enum VaultOpening {
     }
 
     /// Decides what an officer's confirmation at `now` does, given the confirmations so far.
-    public static func confirm(by officer: String, at now: Date, deadline: Date, earlier: [Confirmation]) -> Decision {
+    /// The opening time is the published one: not before it, even when the deadline has passed.
+    public static func confirm(by officer: String, at now: Date, deadline: Date, opening: Date, earlier: [Confirmation]) -> Decision {
         if Deadline.isOnTime(now, deadline: deadline) {
             return .refused("De kluis kan pas open na het sluiten van de inschrijvingstermijn.")
+        }
+        if now < opening {
+            return .refused("De kluis kan pas open op het gepubliceerde openingstijdstip.")
         }
         let mine = Confirmation(officer: officer, at: now)
         guard let pending = pendingFirst(earlier, now: now) else {

@@ -114,7 +114,10 @@ public enum AuditChain {
         let insert = sql.insert(into: AuditEntryRecord.schema)
             .columns("id", "seq", "at", "actor", "actor_role", "action", "subject", "details", "previous_hash", "hash")
         var entries: [AuditEntry] = []
-        for p in pending {
+        for var p in pending {
+            // Hashed as it will be read back: both engines lose a NUL (input refuses it; this keeps
+            // the chain whole should one ever come from elsewhere).
+            (p.actor, p.actorRole, p.action, p.subject) = (storable(p.actor), storable(p.actorRole), storable(p.action), storable(p.subject))
             let at = Date(timeIntervalSince1970: Double(milliseconds(clock.now())) / 1000)
             let details = String(decoding: try encoder.encode(p.details), as: UTF8.self)
             let seq = head.seq + 1
@@ -135,6 +138,10 @@ public enum AuditChain {
             try await sql.raw("UPDATE audit_head SET seq = \(bind: head.seq), hash = \(bind: head.hash) WHERE id = 1").run()
         }
         return entries
+    }
+
+    static func storable(_ text: String) -> String {
+        text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 
     static func entry(_ r: AuditEntryRecord) -> AuditEntry {

@@ -24,6 +24,7 @@ struct AccountController {
         var newToken: String?
         var error: String?
         var createAction: String
+        var passwordHref = AppURL.accountPassword.path
     }
 
     func page(req: Request) async throws -> View {

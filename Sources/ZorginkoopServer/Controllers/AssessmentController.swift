@@ -19,7 +19,7 @@ struct AssessmentController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), at: req.now, on: req.db)
         try AssessmentStore.requireOpened(tender)
         return tender
     }
@@ -331,7 +331,7 @@ struct AssessmentController {
         let tender = try await tender(req)
         let segment = try segment(req, tender)
         let form = try PostedForm(req)
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             let conflict: ConflictDeclaration.Conflict
             switch form["declaration"] {
@@ -368,7 +368,7 @@ struct AssessmentController {
         let segment = try segment(req, tender)
         let bid = try bidID(req)
         let form = try PostedForm(req)
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             let scores = try Self.postedScores(form, tender, segment, what: "een score").map { c, value in
                 IndividualScore(assessor: user.email, bid: bid, criterion: c, score: value, motivation: form.trimmed("motivation-\(c)"), submittedAt: now)
@@ -388,7 +388,7 @@ struct AssessmentController {
         let segment = try segment(req, tender)
         let bid = try bidID(req)
         let form = try PostedForm(req)
-        let now = req.application.clock.now()
+        let now = req.now
         let requirements = tender.scope.design.requirements(forLot: tender.scope.design.lot(containingSegment: segment.code)?.code ?? "")
         return try await attempt(req) {
             var checks: [RequirementCheck] = []
@@ -427,7 +427,7 @@ struct AssessmentController {
         let segment = try segment(req, tender)
         let bid = try bidID(req)
         let form = try PostedForm(req)
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             let records = try Self.postedScores(form, tender, segment, what: "de consensusscore").map { c, value in
                 ConsensusEntry(criterion: c, score: value, rationale: form.trimmed("rationale-\(c)"))

@@ -20,7 +20,7 @@ struct AwardController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), at: req.now, on: req.db)
         try AssessmentStore.requireOpened(tender)
         return tender
     }
@@ -143,7 +143,7 @@ struct AwardController {
         let tender = try await tender(req)
         let state = try await AwardStore.load(tender, on: req.db)
         let design = tender.scope.design
-        let now = req.application.clock.now()
+        let now = req.now
         func names(_ codes: [String]) -> String { codes.compactMap { design.municipality($0)?.name ?? $0 }.joined(separator: ", ") }
         func bidder(_ id: String) -> String { state.provisional?.input.bids.first { $0.id == id }?.bidder ?? id }
         let approvals = AwardStore.deciders(tender).map { m in
@@ -210,7 +210,7 @@ struct AwardController {
         let form = try PostedForm(req)
         let noGo = tender.scope.segments.map(\.code).filter { form.checked("nogo-\($0)") }
         let reason = form.trimmed("reason")
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.approval", on: req) { state, _ in
                 guard state.provisional == nil else { throw Abort(.conflict, reason: "Het voorlopige gunningsbesluit is al gepubliceerd.") }
@@ -307,7 +307,7 @@ struct AwardController {
             throw Abort(.notFound, reason: "Er is (nog) geen gunningsbrief voor uw organisatie.")
         }
         _ = user
-        let now = req.application.clock.now()
+        let now = req.now
         func lines(_ scores: [AwardLetter.CriterionScore]) -> [LetterData.Line] {
             scores.map { .init(name: $0.name, weight: $0.weight, score: $0.score.dutch, text: $0.text) }
         }
@@ -343,7 +343,7 @@ struct AwardController {
         let tender = try await tender(req)
         guard let organisation = try await OrganisationRecord.find(try BidService.organisation(of: req), on: req.db) else { throw Abort(.notFound) }
         let form = try PostedForm(req)
-        let now = req.application.clock.now()
+        let now = req.now
         let kind = ObjectionKind(rawValue: form["kind"]) ?? .complaint
         do {
             try await AwardStore.change(tender, action: "award.objection.lodged", on: req) { state, _ in
@@ -370,7 +370,7 @@ struct AwardController {
         guard let next = ObjectionState(rawValue: form["state"]) else {
             return try await page(req, message: "Kies de nieuwe stand van het bezwaar.", status: .unprocessableEntity)
         }
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.objection.handled", on: req) { state, _ in
                 guard let i = state.objections.firstIndex(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Bezwaar \(id) bestaat niet.") }
@@ -387,7 +387,7 @@ struct AwardController {
         let user = try req.auth.require(AuthenticatedUser.self)
         let tender = try await tender(req)
         let segment = try req.parameters.require("segment")
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.final", on: req) { state, _ in
                 guard let provisional = state.provisional else { throw Abort(.conflict, reason: "Er is nog geen voorlopig gunningsbesluit.") }
@@ -400,6 +400,7 @@ struct AwardController {
                 }
                 var selection = provisional.selection
                 selection.subSegments = selection.subSegments.filter { $0.segment == segment }
+                try Contract.requireStart(of: tender.scope.design, tender: selection.tender, notBefore: Amsterdam.day(of: now))
                 let contracts = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design)
                 state.finals.append(.init(segment: segment, at: now, by: user.email, contracts: contracts))
                 var details = ["segment": segment, "contracten": String(contracts.count)]
@@ -416,7 +417,7 @@ struct AwardController {
         let tender = try await tender(req)
         let code = try req.parameters.require("sub")
         let reason = try PostedForm(req).trimmed("reason")
-        let now = req.application.clock.now()
+        let now = req.now
         return try await attempt(req) {
             guard !reason.isBlank else { throw ProblemList(problems: [Problem("reason", "geef de reden van de oproep (welk gat is ontstaan)")]) }
             try await AwardStore.change(tender, action: "award.waiting-room.call-up", on: req) { state, _ in

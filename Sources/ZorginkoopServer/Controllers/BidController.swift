@@ -19,7 +19,7 @@ struct BidController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
+        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), at: req.now, on: req.db)
     }
 
     // MARK: The form
@@ -127,7 +127,7 @@ struct BidController {
             documents = try await BidService.documents(of: bid, tender: tender, app: req.application, on: req.db)
             receipts = try await BidService.receipts(of: bid, on: req.db)
         }
-        let open = tender.phase(at: req.application.clock.now()) == .open
+        let open = tender.phase(at: req.now) == .open
         let data = PageData(
             tenderName: tender.name, tenderHref: AppURL.tender(tender.code).path,
             status: Self.statusName(bid?.status), deadline: DutchTime.dateTime(tender.timeline.submissionDeadline), open: open,
@@ -277,11 +277,12 @@ struct BidController {
     func upload(req: Request) async throws -> Response {
         let tender = try await tender(req)
         let organisation = try BidService.organisation(of: req)
-        try BidService.requireOpen(tender, now: req.application.clock.now())
+        try BidService.requireOpen(tender, now: req.now)
         guard let boundary = req.headers.contentType?.parameters["boundary"], req.headers.contentType?.subType == "form-data" else {
             throw Abort(.unsupportedMediaType, reason: "Stuur het bestand als formulier (multipart/form-data).")
         }
-        let stream = MultipartFileStream(boundary: boundary, body: req.body)
+        let stream = MultipartFileStream(boundary: boundary, body: StreamedBody(req.body))
+        defer { stream.body.discardRest() }
         // The form token and purpose come before the file in the form, so they are known when the file starts.
         let (fields, filename, file) = try await stream.fieldsAndFile()
         try req.verifyStreamedFormToken(fields[CSRFMiddleware.field])

@@ -60,7 +60,7 @@ struct ProcurementAPIController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
+        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), at: req.now, on: req.db)
     }
 
     struct TenderResource: Encodable {
@@ -88,12 +88,12 @@ struct ProcurementAPIController {
     }
 
     func list(req: Request) async throws -> Response {
-        let now = req.application.clock.now()
-        return Self.json(try await TenderStore.all(for: try req.auth.require(AuthenticatedUser.self), on: req.db).map { TenderResource($0, now: now) })
+        let now = req.now
+        return Self.json(try await TenderStore.all(for: try req.auth.require(AuthenticatedUser.self), at: req.now, on: req.db).map { TenderResource($0, now: now) })
     }
 
     func show(req: Request) async throws -> Response {
-        Self.json(TenderResource(try await tender(req), now: req.application.clock.now()))
+        Self.json(TenderResource(try await tender(req), now: req.now))
     }
 
     struct TenderInput: Decodable {
@@ -102,15 +102,30 @@ struct ProcurementAPIController {
         var subSegments: [String]
         var noGo: [NoGo]?
         var timeline: TenderTimeline
+        var contractTerm: ContractTermInput?
         var explanation: String?
 
-        var settings: TenderSettings { TenderSettings(name: name, subSegments: subSegments, noGo: noGo ?? [], timeline: timeline) }
+        var settings: TenderSettings {
+            TenderSettings(name: name, subSegments: subSegments, noGo: noGo ?? [], timeline: timeline, contractTerm: contractTerm?.term)
+        }
+    }
+
+    /// The tender's contract term: its start and months; the end dates follow.
+    struct ContractTermInput: Decodable {
+        var start: CalendarDate
+        var initialTermMonths: Int
+        var extensionMonths: Int
+        var maxExtensions: Int
+
+        var term: ContractTerm {
+            ContractTerm(start: start, initialTermMonths: initialTermMonths, extensionMonths: extensionMonths, maxExtensions: maxExtensions)
+        }
     }
 
     func create(req: Request) async throws -> Response {
         let input = try Self.decode(TenderInput.self, req)
         let tender = try await TenderStore.create(designTender: input.designTender ?? "", settings: input.settings, on: req)
-        let response = Self.json(TenderResource(tender, now: req.application.clock.now()), status: .created)
+        let response = Self.json(TenderResource(tender, now: req.now), status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/tenders/\(tender.code)")
         return response
     }
@@ -162,7 +177,7 @@ struct ProcurementAPIController {
     func upload(req: Request) async throws -> Response {
         let tender = try await tender(req)
         let organisation = try BidService.organisation(of: req)
-        try BidService.requireOpen(tender, now: req.application.clock.now())
+        try BidService.requireOpen(tender, now: req.now)
         let purpose = req.query[String.self, at: "purpose"] ?? "general"
         let name = req.query[String.self, at: "name"] ?? ""
         if let problem = DocumentUpload.validate(purpose: purpose, filename: name, scope: tender.scope) {
@@ -171,7 +186,9 @@ struct ProcurementAPIController {
         let bid = try await BidService.bidForUpload(organisation, tender, on: req)
         let upload = DocumentUpload(tender: tender, bidID: try bid.requireID(), purpose: purpose, filename: name,
                                     key: try BidService.tenderKey(tender, req.application), request: req)
-        let stored = try await upload.store(req.body)
+        let body = StreamedBody(req.body)
+        defer { body.discardRest() }
+        let stored = try await upload.store(body)
         return Self.json(stored, status: .created)
     }
 

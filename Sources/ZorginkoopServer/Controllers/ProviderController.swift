@@ -108,7 +108,7 @@ struct ProviderController {
         let form = try PostedForm(req)
         let password = String(Tokens.generate().dropFirst(3).prefix(20))
         do {
-            try await Accounts.create(NewAccount(email: form["email"], name: form["name"], role: .provider, organisation: organisation.name, password: password),
+            try await Accounts.create(NewAccount(email: form["email"], name: form["name"], role: .provider, organisation: organisation.name, password: password, oneTimePassword: true),
                                       actor: user.email, actorRole: user.role.rawValue, clock: req.application.clock,
                                       cost: req.application.zorginkoop.bcryptCost, on: req.writer)
         } catch let problems as AccountProblems {
@@ -128,12 +128,15 @@ struct ProviderController {
 
     func notifications(req: Request) async throws -> View {
         let id = try BidService.organisation(of: req)
-        let records = try await NotificationRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$createdAt, .descending).limit(100).all()
+        // A notification dated later (a publication that takes effect then) is not shown before its time.
+        let now = req.now
+        let records = try await NotificationRecord.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$createdAt <= now)
+            .sort(\.$createdAt, .descending).limit(100).all()
         let rows = records.map { NotificationRow(text: $0.text, at: DutchTime.dateTime($0.createdAt), href: $0.link, unread: $0.readAt == nil) }
         if rows.contains(where: \.unread) {
-            let now = req.application.clock.now()
             try await req.application.decisions.transaction { writer in
-                try await NotificationRecord.query(on: writer).filter(\.$organisation.$id == id).filter(\.$readAt == nil).set(\.$readAt, to: now).update()
+                try await NotificationRecord.query(on: writer).filter(\.$organisation.$id == id).filter(\.$readAt == nil)
+                    .filter(\.$createdAt <= now).set(\.$readAt, to: now).update()
             }
         }
         struct Data: Encodable { var notifications: [NotificationRow] }

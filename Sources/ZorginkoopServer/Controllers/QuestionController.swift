@@ -17,7 +17,7 @@ struct QuestionController {
     }
 
     func tender(_ req: Request) async throws -> LoadedTender {
-        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), on: req.db)
+        try await TenderStore.find(try req.parameters.require("code"), for: req.auth.get(AuthenticatedUser.self), at: req.now, on: req.db)
     }
 
     struct QuestionRow: Encodable {
@@ -63,7 +63,7 @@ struct QuestionController {
 
     func providerPage(_ req: Request, textError: String?, form: PostedForm, notice: String?, status: HTTPStatus) async throws -> Response {
         let tender = try await tender(req)
-        let now = req.application.clock.now()
+        let now = req.now
         let round = tender.timeline.openQuestionRound(at: now)
         let questions = try await QuestionService.mine(tender, on: req)
         let data = ProviderData(
@@ -125,7 +125,7 @@ struct QuestionController {
 
     func officerPage(_ req: Request, error: String?, status: HTTPStatus) async throws -> Response {
         let tender = try await tender(req)
-        let now = req.application.clock.now()
+        let now = req.now
         let all = try await QuestionService.all(tender, on: req.db)
         let published = Set(try await QuestionService.notas(tender, on: req.db).map(\.round))
         let rounds = tender.timeline.questionDeadlines.enumerated().map { index, deadline in

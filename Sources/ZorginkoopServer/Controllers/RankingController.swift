@@ -69,7 +69,7 @@ struct RankingController {
 
     func data(_ req: Request, only segment: String? = nil, message: String?) async throws -> PageData {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         try AssessmentStore.requireOpened(tender)
         let (selection, input) = try await AssessmentStore.selection(tender, on: req.db)
         let names = Dictionary(input.bids.map { ($0.id, $0.bidder) }, uniquingKeysWith: { a, _ in a })
@@ -103,7 +103,7 @@ struct RankingController {
                         assessmentHref: AppURL.assessment(tender.code).path, subSegments: blocks,
                         segments: tender.scope.segments.map { Field(key: AppURL.advice(tender.code, $0.code).path, label: $0.name) },
                         canDraw: Policy.allows(user.role, .manageAssessment), drawAction: AppURL.draw(tender.code).path, message: message,
-                        printable: segment != nil, generatedAt: DutchTime.dateTime(req.application.clock.now()))
+                        printable: segment != nil, generatedAt: DutchTime.dateTime(req.now))
     }
 
     /// A score on 0–100 as an official reads it: two decimals, decimal comma.
@@ -131,7 +131,7 @@ struct RankingController {
     /// Records a draw among tied bids: the order is given by place, by bidder name as shown.
     func draw(req: Request) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         try AssessmentStore.requireOpened(tender)
         let form = try PostedForm(req)
         let subSegment = form["subSegment"]
@@ -144,7 +144,7 @@ struct RankingController {
         guard order.count == tie.bids.count, Set(order).count == order.count else {
             return try await page(req, message: "Vul bij elke plaats precies één van de gelijk geëindigde inschrijvers in, elk één keer.", status: .unprocessableEntity)
         }
-        let now = req.application.clock.now()
+        let now = req.now
         try await req.audited("assessment.draw", subject: "\(tender.code)/\(subSegment)",
                               details: ["volgorde": order.map { id in input.bids.first { $0.id == id }?.bidder ?? id }.joined(separator: ", ")]) { db in
             guard try await DrawRecord.query(on: db).filter(\.$tender.$id == tender.id).filter(\.$subSegment == subSegment).count() == 0 else {

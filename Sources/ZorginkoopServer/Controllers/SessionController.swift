@@ -12,6 +12,7 @@ struct SessionController {
         var email: String
         var next: String
         var error: String?
+        var registrationHref = AppURL.providerRegistration.path
     }
 
     struct LoginForm: Content {
@@ -40,7 +41,7 @@ struct SessionController {
                 req.session.id = nil
             }
             req.session.data["user"] = try user.requireID().uuidString
-            req.session.data["since"] = String(req.application.clock.now().timeIntervalSince1970)
+            req.session.data["since"] = String(req.now.timeIntervalSince1970)
             req.session.data["csrf"] = Tokens.generate()
             return req.redirect(to: next)
         case .invalid:

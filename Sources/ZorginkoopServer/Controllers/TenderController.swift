@@ -25,8 +25,8 @@ struct TenderController {
 
     func list(req: Request) async throws -> View {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let now = req.application.clock.now()
-        let rows = try await TenderStore.all(for: user, on: req.db).map {
+        let now = req.now
+        let rows = try await TenderStore.all(for: user, at: req.now, on: req.db).map {
             Row(code: $0.code, name: $0.name, phase: $0.phase(at: now).dutchName,
                 deadline: DutchTime.dateTime($0.timeline.submissionDeadline), href: AppURL.tender($0.code).path)
         }
@@ -58,6 +58,8 @@ struct TenderController {
         var subSegments: [Option]
         var noGo: [SegmentNoGo]
         var timeline: [DateField]
+        var contractTerm: [DateField]
+        var contractTermNote: String
         var explanation: String
         var errors: FieldErrors
         var nameError: String?
@@ -77,18 +79,20 @@ struct TenderController {
     func newForm(req: Request) async throws -> Response {
         let region = try await DesignStore.region(on: req.db)
         let chosen = req.query[String.self, at: "aanbesteding"] ?? region.design.tenders.first?.code ?? ""
-        let now = req.application.clock.now()
+        let now = req.now
         let timeline = TenderTimeline(publication: now.addingTimeInterval(3600), questionDeadlines: [now.addingTimeInterval(14 * 86400)],
                                       submissionDeadline: now.addingTimeInterval(42 * 86400), opening: now.addingTimeInterval(42 * 86400 + 3600))
         let designTender = region.design.tenders.first { $0.code == chosen }
         let subSegments = designTender.map { TenderScope.availableSubSegments(of: $0, in: region.design).map(\.code) } ?? []
+        let term = designTender.map { TenderContractTerm.proposed(from: $0.contractTerm, opening: timeline.opening) }
         return try await renderForm(req, design: region.design, designTender: chosen, isNew: true, published: false, name: designTender?.name ?? "",
-                                    subSegments: subSegments, noGo: [], timeline: timeline, explanation: "", errors: FieldErrors())
+                                    subSegments: subSegments, noGo: [], timeline: timeline, contractTerm: term.map(ContractTermFields.init) ?? .blank,
+                                    explanation: "", errors: FieldErrors())
     }
 
     func renderForm(_ req: Request, design: Design, designTender: String, isNew: Bool, published: Bool, code: String? = nil, name: String,
-                    subSegments: [String], noGo: [NoGo], timeline: TenderTimeline, explanation: String, errors: FieldErrors,
-                    status: HTTPStatus = .ok) async throws -> Response {
+                    subSegments: [String], noGo: [NoGo], timeline: TenderTimeline, contractTerm: ContractTermFields, explanation: String,
+                    errors: FieldErrors, status: HTTPStatus = .ok) async throws -> Response {
         let tender = design.tenders.first { $0.code == designTender }
         let available = tender.map { TenderScope.availableSubSegments(of: $0, in: design) } ?? []
         let scope = TenderScope(design: design, tender: designTender, subSegments: available.map(\.code), noGo: [])
@@ -114,7 +118,14 @@ struct TenderController {
                            checked: noGo.contains { $0.segment == segment.code && $0.municipality == m.code })
                 })
             },
-            timeline: dates, explanation: explanation, errors: errors, nameError: errors["name"],
+            timeline: dates,
+            contractTerm: [DateField(key: "contract-start", label: "Start van de overeenkomsten", value: contractTerm.start,
+                                     hint: "Niet voor de gunning: minstens \(TenderContractTerm.minimumDaysAfterOpening) dagen na de opening.", error: errors["contract-start"]),
+                           DateField(key: "contract-initial", label: "Initiële looptijd (maanden)", value: contractTerm.initialMonths, error: errors["contract-initial"]),
+                           DateField(key: "contract-extension", label: "Duur van een verlenging (maanden)", value: contractTerm.extensionMonths, error: errors["contract-extension"]),
+                           DateField(key: "contract-extensions", label: "Aantal verlengingen", value: contractTerm.extensions, error: errors["contract-extensions"])],
+            contractTermNote: tender.map { "Voorgesteld uit de looptijdentabel van het ontwerp: \(TenderContractTerm.dutch($0.contractTerm)). De einddata volgen uit de start en de maanden." } ?? "",
+            explanation: explanation, errors: errors, nameError: errors["name"],
             subSegmentsError: errors["subsegments"], noGoError: errors["nogo"], explanationError: errors["explanation"])
         let title = isNew ? "Nieuwe aanbesteding" : "Aanbesteding wijzigen"
         return try await req.view.render("tender-form", PageContext(req, title: title, data: data)).encodeResponse(status: status, for: req)
@@ -148,7 +159,51 @@ struct TenderController {
         let fallback = Date(timeIntervalSince1970: 0)
         return TenderSettings(name: form.trimmed("name"), subSegments: subSegments, noGo: noGo,
                               timeline: TenderTimeline(publication: publication ?? fallback, questionDeadlines: rounds,
-                                                       submissionDeadline: deadline ?? fallback, opening: opening ?? fallback))
+                                                       submissionDeadline: deadline ?? fallback, opening: opening ?? fallback),
+                              contractTerm: ContractTermFields(form).term(errors: &errors))
+    }
+
+    /// The contract term as the form shows and posts it: a date and three counts.
+    struct ContractTermFields {
+        var start: String
+        var initialMonths: String
+        var extensionMonths: String
+        var extensions: String
+
+        static let blank = ContractTermFields(start: "", initialMonths: "", extensionMonths: "", extensions: "")
+
+        init(start: String, initialMonths: String, extensionMonths: String, extensions: String) {
+            (self.start, self.initialMonths, self.extensionMonths, self.extensions) = (start, initialMonths, extensionMonths, extensions)
+        }
+
+        init(_ term: ContractTerm) {
+            self.init(start: term.start.description, initialMonths: String(term.initialTermMonths),
+                      extensionMonths: String(term.extensionMonths), extensions: String(term.maxExtensions))
+        }
+
+        init(_ form: PostedForm) {
+            self.init(start: form.trimmed("contract-start"), initialMonths: form.trimmed("contract-initial"),
+                      extensionMonths: form.trimmed("contract-extension"), extensions: form.trimmed("contract-extensions"))
+        }
+
+        /// The term, or nil when the form leaves all four empty (then the tender keeps or is proposed one).
+        func term(errors: inout FieldErrors) -> ContractTerm? {
+            if [start, initialMonths, extensionMonths, extensions].allSatisfy(\.isEmpty) { return nil }
+            let day = CalendarDate(iso: start)
+            if day == nil { errors.add("contract-start", "vul de startdatum in als datum") }
+            func count(_ text: String, _ key: String, _ range: ClosedRange<Int>) -> Int? {
+                guard let value = Int(text), range.contains(value) else {
+                    errors.add(key, "vul een geheel aantal in van \(range.lowerBound) tot en met \(range.upperBound)")
+                    return nil
+                }
+                return value
+            }
+            let initial = count(initialMonths, "contract-initial", 1...Design.maxTermMonths)
+            let length = count(extensionMonths, "contract-extension", 0...Design.maxTermMonths)
+            let number = count(extensions, "contract-extensions", 0...Design.maxExtensions)
+            guard let day, let initial, let length, let number else { return nil }
+            return ContractTerm(start: day, initialTermMonths: initial, extensionMonths: length, maxExtensions: number)
+        }
     }
 
     static func fieldKey(_ path: String) -> String {
@@ -162,6 +217,10 @@ struct TenderController {
         case let p where p.hasPrefix("subSegments"): "subsegments"
         case let p where p.hasPrefix("noGo"): "nogo"
         case "timeline": "deadline"
+        case "contractTerm.start": "contract-start"
+        case "contractTerm.initialTermMonths": "contract-initial"
+        case "contractTerm.extensionMonths": "contract-extension"
+        case "contractTerm.maxExtensions": "contract-extensions"
         default: path
         }
     }
@@ -181,21 +240,22 @@ struct TenderController {
             }
         }
         return try await renderForm(req, design: region.design, designTender: designTender, isNew: true, published: false, name: settings.name,
-                                    subSegments: settings.subSegments, noGo: settings.noGo, timeline: settings.timeline, explanation: "",
-                                    errors: errors, status: .unprocessableEntity)
+                                    subSegments: settings.subSegments, noGo: settings.noGo, timeline: settings.timeline,
+                                    contractTerm: ContractTermFields(form), explanation: "", errors: errors, status: .unprocessableEntity)
     }
 
     func editForm(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         return try await renderForm(req, design: tender.scope.design, designTender: tender.scope.tender, isNew: false, published: tender.isPublished,
                                     code: tender.code, name: tender.name, subSegments: tender.scope.subSegments, noGo: tender.scope.noGo,
-                                    timeline: tender.timeline, explanation: "", errors: FieldErrors())
+                                    timeline: tender.timeline, contractTerm: tender.scope.contractTerm.map(ContractTermFields.init) ?? .blank,
+                                    explanation: "", errors: FieldErrors())
     }
 
     func save(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         let form = try PostedForm(req)
         var errors = FieldErrors()
         var settings = settings(form, design: tender.scope.design, designTender: tender.scope.tender, errors: &errors)
@@ -214,7 +274,8 @@ struct TenderController {
         }
         return try await renderForm(req, design: tender.scope.design, designTender: tender.scope.tender, isNew: false, published: tender.isPublished,
                                     code: tender.code, name: settings.name, subSegments: settings.subSegments, noGo: settings.noGo,
-                                    timeline: settings.timeline, explanation: form["explanation"], errors: errors, status: .unprocessableEntity)
+                                    timeline: settings.timeline, contractTerm: ContractTermFields(form), explanation: form["explanation"],
+                                    errors: errors, status: .unprocessableEntity)
     }
 
     func publish(req: Request) async throws -> Response {
@@ -282,8 +343,8 @@ struct TenderController {
 
     func show(_ req: Request, error: String?, status: HTTPStatus) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
-        let now = req.application.clock.now()
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
+        let now = req.now
         let phase = tender.phase(at: now)
         let t = tender.timeline
         var timeline = [TimelineRow(label: "Publicatie", at: DutchTime.dateTime(t.publication))]

@@ -30,6 +30,7 @@ struct VaultController {
         var phase: String
         var sealed: Bool
         var canConfirm: Bool
+        var openingTime: String
         var pending: String?
         var action: String
         var bids: [BidRow]
@@ -43,14 +44,15 @@ struct VaultController {
 
     func page(_ req: Request, message: String?, status: HTTPStatus) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         let state = try await VaultService.status(tender, on: req)
         let opened = tender.openedAt != nil ? try await VaultService.readOpened(tender, on: req) : []
         let design = tender.scope.design
         let submitted = try await BidRecord.query(on: req.db).filter(\.$tender.$id == tender.id).filter(\.$status == "submitted").count()
         let data = PageData(
             tenderName: tender.name, tenderHref: AppURL.tender(tender.code).path, phase: state.phase.dutchName, sealed: tender.openedAt == nil,
-            canConfirm: state.phase == .closed && Policy.allows(user.role, .openVault),
+            canConfirm: state.phase == .closed && req.now >= tender.timeline.opening && Policy.allows(user.role, .openVault),
+            openingTime: DutchTime.dateTime(tender.timeline.opening),
             pending: state.pending.map { "\($0.officer) bevestigde om \(DutchTime.dateTime($0.at)); een tweede inkoper kan bevestigen tot \(DutchTime.dateTime(state.until!))." },
             action: AppURL.vaultConfirm(tender.code).path,
             bids: opened.map { b in
@@ -71,7 +73,7 @@ struct VaultController {
 
     func confirm(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         guard try PostedForm(req).checked("confirm") else {
             return try await page(req, message: "Vink aan dat u de opening bevestigt.", status: .unprocessableEntity)
         }
@@ -86,7 +88,7 @@ struct VaultController {
 
     func document(req: Request) async throws -> Response {
         let user = req.auth.get(AuthenticatedUser.self)
-        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, on: req.db)
+        let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         return try await VaultService.openedDocument(req.parameters.get("id", as: UUID.self), of: tender, on: req)
     }
 }

@@ -11,14 +11,18 @@ public struct NewAccount: Sendable {
     public var municipality: String?
     public var organisation: String?
     public var password: String
+    /// A one-time password, chosen by someone else: the holder must replace it at first login.
+    public var oneTimePassword: Bool
 
-    public init(email: String, name: String, role: Role, municipality: String? = nil, organisation: String? = nil, password: String) {
+    public init(email: String, name: String, role: Role, municipality: String? = nil, organisation: String? = nil, password: String,
+                oneTimePassword: Bool = false) {
         self.email = email
         self.name = name
         self.role = role
         self.municipality = municipality
         self.organisation = organisation
         self.password = password
+        self.oneTimePassword = oneTimePassword
     }
 }
 
@@ -35,13 +39,16 @@ public enum Accounts {
         var problems: [String: String] = [:]
         let email = account.email.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@")
-        if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") {
+        if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.count > 254
+            || email.unicodeScalars.contains(where: { $0.properties.isWhitespace || TextRules.forbiddenCharacter(inName: String($0)) != nil }) {
             problems["email"] = "Vul een geldig e-mailadres in, zoals naam@gemeente.nl."
         } else if try await UserRecord.query(on: db).filter(\.$email == email).count() > 0 {
             problems["email"] = "Er bestaat al een account met dit e-mailadres."
         }
         if account.name.trimmingCharacters(in: .whitespaces).isEmpty {
             problems["name"] = "Vul een naam in."
+        } else if let problem = nameProblem(account.name) {
+            problems["name"] = problem
         }
         if account.password.count < minimumPasswordLength {
             problems["password"] = "Kies een wachtwoord van minstens \(minimumPasswordLength) tekens."
@@ -55,6 +62,8 @@ public enum Accounts {
         case .provider:
             if (account.organisation ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 problems["organisation"] = "Vul de organisatie van deze zorgaanbieder in."
+            } else if let problem = nameProblem(account.organisation ?? "") {
+                problems["organisation"] = problem
             }
         default:
             if account.municipality != nil && !(account.municipality ?? "").isEmpty {
@@ -62,6 +71,14 @@ public enum Accounts {
             }
         }
         return problems
+    }
+
+    /// A name of a person or an organisation: shown on letters and in the audit trail, so no
+    /// characters that hide or reorder it, and of a length that fits on a line.
+    static func nameProblem(_ name: String) -> String? {
+        if let problem = TextRules.problem(inName: name) { return problem.prefix(1).uppercased() + problem.dropFirst() + "." }
+        if name.count > 200 { return "Een naam heeft hoogstens 200 tekens." }
+        return nil
     }
 
     /// Creates the account (and its organisation when new), audited in the same transaction.
@@ -94,6 +111,7 @@ public enum Accounts {
             }
             let user = UserRecord(email: email, name: account.name, role: account.role, municipality: municipality,
                                   organisationID: organisationID, passwordHash: hash)
+            user.mustChangePassword = account.oneTimePassword
             try await user.create(on: db)
             return try user.requireID()
         }
@@ -150,6 +168,42 @@ extension Accounts {
                                   organisationID: try organisation.requireID(), passwordHash: hash)
             try await user.create(on: db)
             return try organisation.requireID()
+        }
+    }
+}
+
+extension Accounts {
+    /// Replaces a password after checking the current one; ends every session that began before,
+    /// audited. Problems per field: current, new, repeat.
+    public static func changePassword(of id: UUID, current: String, new: String, repeated: String, clock: AppClock, cost: Int,
+                                      on db: Database) async throws {
+        guard let user = try await UserRecord.find(id, on: db), user.active else { throw Abort(.notFound) }
+        var problems: [String: String] = [:]
+        if !(try Bcrypt.verify(current, created: user.passwordHash)) { problems["current"] = "Dit is niet uw huidige wachtwoord." }
+        if new.count < minimumPasswordLength {
+            problems["new"] = "Kies een wachtwoord van minstens \(minimumPasswordLength) tekens."
+        } else if new == current {
+            problems["new"] = "Kies een ander wachtwoord dan het huidige."
+        }
+        if problems["new"] == nil && repeated != new { problems["repeat"] = "De twee nieuwe wachtwoorden zijn niet gelijk." }
+        guard problems.isEmpty else { throw AccountProblems(fields: problems) }
+        let hash = try Bcrypt.hash(new, cost: cost)
+        try await db.audited("user.password-changed", subject: user.email, actor: user.email, actorRole: user.role, clock: clock,
+                             details: ["eenmalig wachtwoord vervangen": user.mustChangePassword ? "ja" : "nee"]) { db in
+            try await UserRecord.query(on: db).filter(\.$id == id)
+                .set(\.$passwordHash, to: hash).set(\.$mustChangePassword, to: false)
+                .set(\.$sessionsNotBefore, to: clock.now().timeIntervalSince1970).update()
+        }
+    }
+
+    /// An administrator (de)activates an account: an inactive account's sessions and tokens stop
+    /// on its next request, because both are checked against the account every time.
+    public static func setActive(_ active: Bool, user id: UUID, actor: String, actorRole: String, reason: String, clock: AppClock,
+                                 on db: Database) async throws {
+        guard let user = try await UserRecord.find(id, on: db) else { throw Abort(.notFound, reason: "Dit account bestaat niet.") }
+        try await db.audited(active ? "user.activated" : "user.deactivated", subject: user.email, actor: actor, actorRole: actorRole,
+                             clock: clock, details: ["reden": reason]) { db in
+            try await UserRecord.query(on: db).filter(\.$id == id).set(\.$active, to: active).update()
         }
     }
 }

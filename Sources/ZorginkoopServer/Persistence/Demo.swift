@@ -17,7 +17,7 @@ public enum FirstStart {
     public static func administratorIfNone(_ app: Application) async throws -> Account? {
         guard try await UserRecord.query(on: app.db).count() == 0 else { return nil }
         let password = Tokens.generate().dropFirst(3).prefix(20)
-        let account = NewAccount(email: "beheerder@zorginkoop.local", name: "Beheerder", role: .administrator, password: String(password))
+        let account = NewAccount(email: "beheerder@zorginkoop.local", name: "Beheerder", role: .administrator, password: String(password), oneTimePassword: true)
         do {
             try await Accounts.create(account, actor: "systeem", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
         } catch is AccountProblems {

@@ -133,5 +133,22 @@ enum Migrations {
         app.migrations.add(M012CreateAwards())
         app.migrations.add(M013IndexParents())
         app.migrations.add(M014AddScopeDigest())
+        app.migrations.add(M015AddPasswordChangeRequired())
+    }
+}
+
+/// Accounts whose password someone else chose (an administrator's form, a colleague's invitation,
+/// the first start) must choose their own at first login; a new password ends every session that
+/// began before it.
+struct M015AddPasswordChangeRequired: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        // One column a statement: SQLite adds one column per ALTER TABLE.
+        try await db.schema("users").field("must_change_password", .bool, .required, .sql(.default(false))).update()
+        try await db.schema("users").field("sessions_not_before", .double).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("users").deleteField("sessions_not_before").update()
+        try await db.schema("users").deleteField("must_change_password").update()
     }
 }

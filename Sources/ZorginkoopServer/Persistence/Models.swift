@@ -15,6 +15,10 @@ final class UserRecord: Model, @unchecked Sendable {
     @OptionalParent(key: "organisation_id") var organisation: OrganisationRecord?
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "active") var active: Bool
+    /// The password was chosen by someone else: the holder must choose their own before anything else.
+    @Field(key: "must_change_password") var mustChangePassword: Bool
+    /// Sessions that began before this instant (seconds since 1970) no longer count: set when the password changes.
+    @OptionalField(key: "sessions_not_before") var sessionsNotBefore: Double?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -27,6 +31,7 @@ final class UserRecord: Model, @unchecked Sendable {
         self.$organisation.id = organisationID
         self.passwordHash = passwordHash
         self.active = true
+        self.mustChangePassword = false
     }
 }
 

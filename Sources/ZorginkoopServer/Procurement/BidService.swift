@@ -108,7 +108,7 @@ enum BidService {
     static func requireOpen(_ tender: LoadedTender, now: Date) throws {
         switch tender.phase(at: now) {
         case .open: return
-        case .draft: throw Abort(.notFound, reason: "Aanbesteding '\(tender.code)' bestaat niet.")
+        case .draft, .scheduled: throw Abort(.notFound, reason: "Aanbesteding '\(tender.code)' bestaat niet.")
         case .closed, .opened:
             throw Abort(.conflict, reason: "De inschrijvingstermijn is gesloten op \(DutchTime.dateTime(tender.timeline.submissionDeadline)); wijzigen kan niet meer.")
         }
@@ -136,7 +136,7 @@ enum BidService {
     /// Saves the draft as the provider types: sealed, not audited (nothing is decided yet).
     static func saveDraft(_ content: BidContent, tender: LoadedTender, on req: Request) async throws {
         let organisation = try organisation(of: req)
-        try requireOpen(tender, now: req.application.clock.now())
+        try requireOpen(tender, now: req.now)
         let key = try tenderKey(tender, req.application)
         try await req.application.decisions.transaction { db in
             let bid = try await bidForWriting(organisation, tender, on: db)
@@ -192,7 +192,7 @@ enum BidService {
 
     static func removeDocument(_ id: UUID, tender: LoadedTender, on req: Request) async throws {
         let organisation = try organisation(of: req)
-        try requireOpen(tender, now: req.application.clock.now())
+        try requireOpen(tender, now: req.now)
         guard let bid = try await bid(of: organisation, in: tender, on: req.db),
               let document = try await BidDocumentRecord.query(on: req.db).filter(\.$id == id).filter(\.$bid.$id == (try bid.requireID())).first() else {
             throw Abort(.notFound, reason: "Dit document hoort niet bij uw inschrijving.")
@@ -245,7 +245,7 @@ enum BidService {
         let organisation = try organisation(of: req)
         let user = req.auth.get(AuthenticatedUser.self)!
         let clock = req.application.clock
-        try requireOpen(tender, now: clock.now())
+        try requireOpen(tender, now: req.now)
         let rows = try await SubmissionStart.load(tender: tender.id, organisation: organisation, on: req.db)
         guard let start = rows.first, !start.draft.isEmpty else {
             throw ProblemList(problems: [Problem("subSegments", "u heeft nog niets ingevuld voor deze inschrijving")])

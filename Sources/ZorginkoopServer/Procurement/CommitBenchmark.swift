@@ -63,7 +63,7 @@ public enum CommitBenchmark {
 
     /// Submissions of the tender's prepared bids (drafts saved, checks passed) through the committer.
     static func bidCommits(_ app: Application, tender code: String, clients: Int, duration: Duration) async throws -> (Double, Double) {
-        let tender = try await TenderStore.find(code, for: nil, on: app.db)
+        let tender = try await TenderStore.find(code, for: nil, at: app.clock.now(), on: app.db)
         let key = try BidService.tenderKey(tender, app)
         struct Prepared: Decodable {
             var id: UUID

@@ -11,7 +11,7 @@ final class MultipartFileStream: @unchecked Sendable {
     static let fieldLimit = 64 * 1024
 
     private let parser: MultipartParser
-    private var body: Request.Body.AsyncIterator
+    let body: StreamedBody
     // Parser state: touched only by the parser's callbacks, which run inside `pull` (one task).
     private var disposition = ""
     private var text = ByteBuffer()
@@ -22,9 +22,9 @@ final class MultipartFileStream: @unchecked Sendable {
     private var fileDone = false
     private var bodyEnded = false
 
-    init(boundary: String, body: Request.Body) {
+    init(boundary: String, body: StreamedBody) {
         parser = MultipartParser(boundary: boundary)
-        self.body = body.makeAsyncIterator()
+        self.body = body
         parser.onHeader = { [unowned self] name, value in
             if name.lowercased() == "content-disposition" { disposition = value }
         }

@@ -54,7 +54,11 @@ struct LoadedTender: Sendable {
         TenderPhase.of(publishedAt: publishedAt, openedAt: openedAt, deadline: timeline.submissionDeadline, now: now)
     }
 
+    /// Published by an officer: the design is frozen and every change is a correction.
     var isPublished: Bool { publishedAt != nil }
+
+    /// Seen by providers: from the instant publication takes effect, not before.
+    func isVisible(at now: Date) -> Bool { publishedAt.map { $0 <= now } ?? false }
 }
 
 /// What an officer may set on a tender; after publication only the timeline and go/no-go, by correction.
@@ -63,11 +67,14 @@ struct TenderSettings: Sendable {
     var subSegments: [String]
     var noGo: [NoGo]
     var timeline: TenderTimeline
+    /// The term of the tender's contracts; nil keeps the tender's own, or for a new tender proposes
+    /// one from the design's term table (`TenderContractTerm.proposed`).
+    var contractTerm: ContractTerm? = nil
 }
 
 enum TenderStore {
     /// A tender by code, for a user who may see it: providers see only published tenders.
-    static func find(_ code: String, for user: AuthenticatedUser?, on db: Database) async throws -> LoadedTender {
+    static func find(_ code: String, for user: AuthenticatedUser?, at now: Date, on db: Database) async throws -> LoadedTender {
         let sql = db as! any SQLDatabase
         guard let row = try await sql.select().columns(LoadedTender.Row.columns).from(TenderRecord.schema)
             .where("code", .equal, code).first(decoding: LoadedTender.Row.self) else {
@@ -82,24 +89,27 @@ enum TenderStore {
             scope = try DecodedScopes.shared.decode(id: row.id, digest: stored.scope_digest, text: stored.scope)
         }
         let tender = try LoadedTender(row, scope: scope!)
-        if user?.role == .provider && !tender.isPublished {
+        if user?.role == .provider && !tender.isVisible(at: now) {
             throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
         }
         return tender
     }
 
-    static func all(for user: AuthenticatedUser, on db: Database) async throws -> [LoadedTender] {
+    static func all(for user: AuthenticatedUser, at now: Date, on db: Database) async throws -> [LoadedTender] {
         let query = TenderRecord.query(on: db).sort(\.$submissionDeadline)
-        if user.role == .provider { query.filter(\.$publishedAt != nil) }
+        if user.role == .provider { query.filter(\.$publishedAt <= now) }
         return try await query.all().map(LoadedTender.init)
     }
 
     /// A new tender in preparation, from a tender of the region's design.
     static func create(designTender: String, settings: TenderSettings, on req: Request) async throws -> LoadedTender {
         let region = try await DesignStore.region(on: req.db)
-        let scope = TenderScope(design: region.design, tender: designTender, subSegments: settings.subSegments, noGo: settings.noGo)
-        let problems = scope.validate() + settings.timeline.validate().map { Problem("timeline.\($0.path)", $0.message) }
+        let unset = TenderScope(design: region.design, tender: designTender, subSegments: settings.subSegments, noGo: settings.noGo)
+        var problems = unset.validate() + settings.timeline.validate().map { Problem("timeline.\($0.path)", $0.message) }
             + (settings.name.isBlank ? [Problem("name", "geef de aanbesteding een naam")] : [])
+        let term = unset.contractTerm.map { settings.contractTerm ?? TenderContractTerm.proposed(from: $0, opening: settings.timeline.opening) }
+        if let term { problems += TenderContractTerm.validate(term, timeline: settings.timeline) }
+        let scope = term.map { unset.with(contractTerm: $0) } ?? unset
         guard problems.isEmpty else { throw ProblemList(problems: problems) }
         let year = Amsterdam.day(of: settings.timeline.publication).year
         let vault = req.application.zorginkoop.vault
@@ -151,10 +161,14 @@ enum TenderStore {
             }
             scope.subSegments = settings.subSegments
             scope.noGo = settings.noGo
+            if let term = settings.contractTerm { scope = scope.with(contractTerm: term) }
             problems += scope.validate() + settings.timeline.validate().map { Problem("timeline.\($0.path)", $0.message) }
+            if let term = scope.contractTerm, term != tender.scope.contractTerm || settings.timeline.opening != tender.timeline.opening {
+                problems += TenderContractTerm.validate(term, timeline: settings.timeline)
+            }
             if settings.name.isBlank { problems.append(Problem("name", "geef de aanbesteding een naam")) }
             guard problems.isEmpty else { throw ProblemList(problems: problems) }
-            let changes = describeChanges(from: tender, to: settings)
+            let changes = describeChanges(from: tender, to: settings, scope: scope)
             guard !changes.isEmpty else { return ((), code, ["wijzigingen": "geen"]) }
             record.name = settings.name
             record.setScope(scope)
@@ -172,8 +186,9 @@ enum TenderStore {
                 correction.publishedAt = clock.now()
                 correction.publishedBy = user?.email ?? "systeem"
                 try await correction.create(on: db)
+                // Before publication takes effect, the correction is news from that instant on.
                 try await Notifications.toAllProviders("Rectificatie \(number) bij \(tender.name) is gepubliceerd.",
-                                                       link: AppURL.tender(code).path, at: clock.now(), on: db)
+                                                       link: AppURL.tender(code).path, at: max(clock.now(), tender.publishedAt ?? clock.now()), on: db)
                 details["rectificatie"] = "\(number): \(explanation)"
             }
             return ((), code, details)
@@ -186,7 +201,7 @@ enum TenderStore {
         var new: String
     }
 
-    static func describeChanges(from tender: LoadedTender, to settings: TenderSettings) -> [Change] {
+    static func describeChanges(from tender: LoadedTender, to settings: TenderSettings, scope: TenderScope) -> [Change] {
         var changes: [Change] = []
         func note(_ field: String, _ old: String, _ new: String) { if old != new { changes.append(Change(field: field, old: old, new: new)) } }
         note("naam", tender.name, settings.name)
@@ -199,13 +214,14 @@ enum TenderStore {
              n.questionDeadlines.map(DutchTime.dateTime).joined(separator: ", "))
         note("sluiting inschrijving", DutchTime.dateTime(t.submissionDeadline), DutchTime.dateTime(n.submissionDeadline))
         note("opening", DutchTime.dateTime(t.opening), DutchTime.dateTime(n.opening))
+        note("looptijd overeenkomst", tender.scope.contractTerm.map(TenderContractTerm.dutch) ?? "", scope.contractTerm.map(TenderContractTerm.dutch) ?? "")
         return changes
     }
 
     /// Publishes a tender: from now on providers see it and its design is frozen.
     static func publish(_ code: String, on req: Request) async throws {
         let clock = req.application.clock
-        try await req.audited("tender.published", subject: code) { db in
+        try await req.audited("tender.published") { db in
             guard let record = try await TenderRecord.query(on: db).filter(\.$code == code).first() else {
                 throw Abort(.notFound, reason: "Aanbesteding '\(code)' bestaat niet.")
             }
@@ -215,9 +231,13 @@ enum TenderStore {
             guard Deadline.isOnTime(now, deadline: tender.timeline.questionDeadlines.first ?? tender.timeline.submissionDeadline) else {
                 throw ProblemList(problems: [Problem("timeline", "de eerste vragenronde is al gesloten; pas de planning aan voor u publiceert")])
             }
-            record.publishedAt = now
+            // Publication takes effect at the published time, or now when that has passed; providers
+            // see the tender, and its notification, from that instant.
+            let effective = max(now, tender.timeline.publication)
+            record.publishedAt = effective
             try await record.update(on: db)
-            try await Notifications.toAllProviders("Nieuwe aanbesteding gepubliceerd: \(tender.name).", link: AppURL.tender(code).path, at: now, on: db)
+            try await Notifications.toAllProviders("Nieuwe aanbesteding gepubliceerd: \(tender.name).", link: AppURL.tender(code).path, at: effective, on: db)
+            return ((), code, ["publicatie": DutchTime.dateTime(effective)])
         }
     }
 

@@ -13,6 +13,10 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     public var role: Role
     public var municipality: String?
     public var organisationID: UUID?
+    /// Must choose a new password before anything else (a one-time password).
+    public var mustChangePassword = false
+    /// Sessions that began before this instant no longer count.
+    var sessionsNotBefore: Double?
 
     /// The columns the hot path reads, with SQLKit: every page needs the signed-in user.
     struct Row: Decodable {
@@ -23,9 +27,11 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         var municipality: String?
         var organisation_id: UUID?
         var active: Bool
+        var must_change_password: Bool
+        var sessions_not_before: Double?
     }
 
-    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active"]
+    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active", "must_change_password", "sessions_not_before"]
 
     static func load(_ id: UUID, on db: Database) async throws -> AuthenticatedUser? {
         let row = try await (db as! any SQLDatabase).select().columns(columns)
@@ -48,6 +54,8 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     private init?(_ row: Row) {
         guard row.active, let role = Role(rawValue: row.role) else { return nil }
         self.init(id: row.id, email: row.email, name: row.name, role: role, municipality: row.municipality, organisationID: row.organisation_id)
+        mustChangePassword = row.must_change_password
+        sessionsNotBefore = row.sessions_not_before
     }
 
     init(id: UUID, email: String, name: String, role: Role, municipality: String?, organisationID: UUID?) {
@@ -78,10 +86,20 @@ struct SessionUserAuthenticator: AsyncMiddleware {
         if request.hasSession, let text = request.session.data["user"], let id = UUID(uuidString: text),
            let since = request.session.data["since"].flatMap(Double.init),
            request.application.clock.now().timeIntervalSince1970 - since < SessionLifetime.maximum,
-           let user = try await AuthenticatedUser.load(id, on: request.db) {
+           let user = try await AuthenticatedUser.load(id, on: request.db), since >= (user.sessionsNotBefore ?? 0) {
             request.auth.login(user)
         }
-        return try await next.respond(to: request)
+        return Self.private(try await next.respond(to: request), for: request)
+    }
+
+    /// What a signed-in user sees is theirs alone: no browser or proxy may keep it, so Back after
+    /// logout shows the login page, not the opened vault.
+    static func `private`(_ response: Response, for request: Request) -> Response {
+        if request.auth.has(AuthenticatedUser.self) || request.hasSession {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            response.headers.replaceOrAdd(name: .pragma, value: "no-cache")
+        }
+        return response
     }
 }
 
@@ -95,7 +113,7 @@ struct BearerTokenAuthenticator: AsyncMiddleware {
             }
             request.auth.login(user)
         }
-        return try await next.respond(to: request)
+        return SessionUserAuthenticator.private(try await next.respond(to: request), for: request)
     }
 }
 

@@ -149,6 +149,13 @@ struct RequirePermission: Middleware {
         guard Policy.allows(user.role, permission) else {
             return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "Uw rol (\(user.role.dutchName)) geeft geen toegang tot deze pagina."))
         }
+        // A one-time password opens only the page where it is replaced (and logout).
+        if user.mustChangePassword, ![AppURL.accountPassword.path, AppURL.logout.path].contains(request.url.path) {
+            if request.isAPI {
+                return request.eventLoop.makeFailedFuture(Abort(.forbidden, reason: "Kies eerst een eigen wachtwoord (Mijn account → Wachtwoord wijzigen)."))
+            }
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: AppURL.accountPassword.path))
+        }
         return next.respond(to: request)
     }
 }

@@ -13,6 +13,8 @@ enum AppURL {
     case auditCSV
     case account
     case accountTokens
+    case accountPassword
+    case userActive(UUID)
     case accountToken(UUID)
     case users
     case tenders
@@ -63,6 +65,10 @@ enum AppURL {
     case organisation
     case notifications
 
+    /// The pages with a form for visitors who are not signed in: they need a form token, and a
+    /// session to keep it in, before anyone has logged in.
+    static let anonymousForms: Set<String> = [AppURL.login(next: nil).path, AppURL.providerRegistration.path]
+
     /// A bid id in a path: `id/SEGMENT` for a bid assessed in several segments becomes `id~SEGMENT`.
     static func pathComponent(_ bid: String) -> String { bid.replacingOccurrences(of: "/", with: "~") }
     static func bidID(fromPath component: String) -> String { component.replacingOccurrences(of: "~", with: "/") }
@@ -81,6 +87,8 @@ enum AppURL {
         case .auditCSV: "/audit.csv"
         case .account: "/account"
         case .accountTokens: "/account/tokens"
+        case .accountPassword: "/account/wachtwoord"
+        case let .userActive(id): "/beheer/gebruikers/\(id.uuidString)/actief"
         case let .accountToken(id): "/account/tokens/\(id.uuidString)/intrekken"
         case .users: "/beheer/gebruikers"
         case .tenders: "/aanbestedingen"

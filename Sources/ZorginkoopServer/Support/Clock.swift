@@ -20,3 +20,18 @@ extension Application {
         set { storage[ClockKey.self] = newValue }
     }
 }
+
+extension Request {
+    private struct NowKey: StorageKey {
+        typealias Value = Date
+    }
+
+    /// The request's instant: read from the clock once, so that every check before a decision sees
+    /// the same moment. A decision reads the clock again inside its transaction.
+    var now: Date {
+        if let known = storage[NowKey.self] { return known }
+        let now = application.clock.now()
+        storage[NowKey.self] = now
+        return now
+    }
+}

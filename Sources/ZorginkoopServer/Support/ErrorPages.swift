@@ -46,6 +46,8 @@ struct ErrorPages: Middleware {
             return (.unprocessableEntity, error.detail, error.problems)
         case let error as ProblemList:
             return (.unprocessableEntity, "De invoer klopt niet: " + error.problems.map(\.description).joined(separator: "; "), error.problems)
+        case let error as InvalidInput:
+            return (.unprocessableEntity, "De invoer past niet bij het ontwerp: " + error.problems.map(\.description).joined(separator: "; "), error.problems)
         case let error as DocumentUpload.Refused:
             return (error.status, error.message, nil)
         case let error as FileProblems:

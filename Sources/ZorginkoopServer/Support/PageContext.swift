@@ -24,8 +24,8 @@ struct PageContext<Data: Encodable>: Encodable {
         self.data = data
         let user = request.auth.get(AuthenticatedUser.self)
         self.user = user.map { UserInfo(name: $0.name, role: $0.role.dutchName) }
-        // Pages with forms: every page of a signed-in user (logout), and the login page.
-        self.csrf = user != nil || request.url.path == AppURL.login(next: nil).path ? request.csrfToken : ""
+        // Pages with forms: every page of a signed-in user (logout), and the forms anyone may fill in.
+        self.csrf = user != nil || AppURL.anonymousForms.contains(request.url.path) ? request.csrfToken : ""
         var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Aanbestedingen", .tenders, .viewTenders),
                                                       ("Ontwerpen", .designs, .viewDesigns), ("Meldingen", .notifications, .prepareBids),
                                                       ("Mijn organisatie", .organisation, .manageOrganisation),

@@ -26,7 +26,7 @@ enum VaultService {
     }
 
     static func status(_ tender: LoadedTender, on req: Request) async throws -> Status {
-        let now = req.application.clock.now()
+        let now = req.now
         let confirmations = try await confirmations(tender, on: req.db)
         let pending = tender.openedAt == nil ? VaultOpening.pendingFirst(confirmations, now: now) : nil
         return Status(phase: tender.phase(at: now), pending: pending, until: pending.map { $0.at.addingTimeInterval(VaultOpening.confirmationWindow) })
@@ -48,7 +48,7 @@ enum VaultService {
             guard let record = try await TenderRecord.find(tender.id, on: db) else { throw Abort(.notFound) }
             guard record.openedAt == nil else { throw Abort(.conflict, reason: "De kluis is al geopend.") }
             let now = clock.now()
-            let decision = VaultOpening.confirm(by: user.email, at: now, deadline: record.submissionDeadline,
+            let decision = VaultOpening.confirm(by: user.email, at: now, deadline: record.submissionDeadline, opening: try StoredJSON.decode(TenderTimeline.self, from: record.timeline).opening,
                                                 earlier: try await confirmations(tender, on: db))
             switch decision {
             case let .refused(reason):
