@@ -3,6 +3,8 @@ import Foundation
 /// The assessed bids do not fit the design; nothing was selected.
 public struct InvalidInput: Error, Sendable {
     public var problems: [Problem]
+
+    public init(problems: [Problem]) { self.problems = problems }
 }
 
 /// Ranking, selection under the waiting-room rule, and the waiting room, per sub-segment.

@@ -175,8 +175,10 @@ extension Accounts {
 extension Accounts {
     /// Replaces a password after checking the current one; ends every session that began before,
     /// audited. Problems per field: current, new, repeat.
+    /// Returns the instant from which sessions count.
+    @discardableResult
     public static func changePassword(of id: UUID, current: String, new: String, repeated: String, clock: AppClock, cost: Int,
-                                      on db: Database) async throws {
+                                      on db: Database) async throws -> Date {
         guard let user = try await UserRecord.find(id, on: db), user.active else { throw Abort(.notFound) }
         var problems: [String: String] = [:]
         if !(try Bcrypt.verify(current, created: user.passwordHash)) { problems["current"] = "Dit is niet uw huidige wachtwoord." }
@@ -188,11 +190,13 @@ extension Accounts {
         if problems["new"] == nil && repeated != new { problems["repeat"] = "De twee nieuwe wachtwoorden zijn niet gelijk." }
         guard problems.isEmpty else { throw AccountProblems(fields: problems) }
         let hash = try Bcrypt.hash(new, cost: cost)
-        try await db.audited("user.password-changed", subject: user.email, actor: user.email, actorRole: user.role, clock: clock,
-                             details: ["eenmalig wachtwoord vervangen": user.mustChangePassword ? "ja" : "nee"]) { db in
+        return try await db.audited("user.password-changed", subject: user.email, actor: user.email, actorRole: user.role, clock: clock,
+                                    details: ["eenmalig wachtwoord vervangen": user.mustChangePassword ? "ja" : "nee"]) { db in
+            let from = clock.now()
             try await UserRecord.query(on: db).filter(\.$id == id)
                 .set(\.$passwordHash, to: hash).set(\.$mustChangePassword, to: false)
-                .set(\.$sessionsNotBefore, to: clock.now().timeIntervalSince1970).update()
+                .set(\.$sessionsNotBefore, to: from.timeIntervalSince1970).update()
+            return from
         }
     }
 
