@@ -60,14 +60,17 @@ let package = Package(
         ),
         .executableTarget(name: "zorginkoop", dependencies: ["ZorginkoopCLI"]),
         .executableTarget(name: "zorginkoop-bench", dependencies: ["ZorginkoopCore", "ZorginkoopCatalog"]),
+        // Test support: the JSON mutator of the fuzz tests.
+        .target(name: "ZorginkoopFuzzing", dependencies: ["ZorginkoopCore"], path: "Tests/Support/Fuzzing"),
         .testTarget(name: "ZorginkoopCoreTests", dependencies: ["ZorginkoopCore", "ZorginkoopCatalog"]),
-        .testTarget(name: "ZorginkoopCLITests", dependencies: ["ZorginkoopCLI"]),
+        .testTarget(name: "ZorginkoopCLITests", dependencies: ["ZorginkoopCLI", "ZorginkoopFuzzing"]),
         .testTarget(
             name: "ZorginkoopServerTests",
             dependencies: [
                 "ZorginkoopServer",
                 "ZorginkoopCore",
                 "ZorginkoopCatalog",
+                "ZorginkoopFuzzing",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
