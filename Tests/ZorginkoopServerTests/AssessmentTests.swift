@@ -51,18 +51,19 @@ struct AssessmentTests {
             #expect(undeclared.contains("Verklaring over belangenconflicten") && undeclared.contains("Zorg B"))
             #expect(!undeclared.contains("dossier van Zorg B"))
             #expect(try await b1.post("\(base)/CRI/scores/\(bids["Zorg A"]!)", form: ["score-PASSEND": "7"]).status == .unprocessableEntity)
-            #expect(try await b1.post("\(base)/CRI/verklaring", form: ["declaration": "none"]).status == .seeOther)
+            #expect(try await b1.post("\(base)/CRI/verklaring", form: ["declaration": "none"]).status == .unprocessableEntity)
+            #expect(try await b1.post("\(base)/CRI/verklaring", form: ["declaration": "none", "confirm": "ja"]).status == .seeOther)
             #expect(try await b1.get("\(base)/CRI").body.string.contains("dossier van Zorg B"))
             let b3 = try await Self.browser(app, "beoordelaar3@achterhoek.nl")
             try await b3.get("\(base)/CRI")
-            let noExplanation = try await b3.post("\(base)/CRI/verklaring", form: ["declaration": "conflict", "bidder-Zorg A": "ja"])
+            let noExplanation = try await b3.post("\(base)/CRI/verklaring", form: ["declaration": "conflict", "bidder-Zorg A": "ja", "confirm": "ja"])
             #expect(noExplanation.status == .unprocessableEntity)
-            #expect(try await b3.post("\(base)/CRI/verklaring", form: ["declaration": "conflict", "bidder-Zorg A": "ja", "explanation": "Oud-werkgever"]).status == .seeOther)
+            #expect(try await b3.post("\(base)/CRI/verklaring", form: ["declaration": "conflict", "bidder-Zorg A": "ja", "explanation": "Oud-werkgever", "confirm": "ja"]).status == .seeOther)
             let removed = try await b3.get("\(base)/CRI").body.string
             #expect(removed.contains("belangenconflict gemeld met Zorg A") && !removed.contains("dossier van Zorg A"))
             let b2 = try await Self.browser(app, "beoordelaar2@achterhoek.nl")
             try await b2.get("\(base)/CRI")
-            #expect(try await b2.post("\(base)/CRI/verklaring", form: ["declaration": "none"]).status == .seeOther)
+            #expect(try await b2.post("\(base)/CRI/verklaring", form: ["declaration": "none", "confirm": "ja"]).status == .seeOther)
 
             // Requirement checks: C fails the quality mark and leaves the scoring.
             let design = try Catalog.bundledDesign("achterhoek-2026")
@@ -195,7 +196,7 @@ struct AssessmentTests {
         try await providerB.get("\(base)/brief")
         #expect(try await providerB.post("\(base)/bezwaar", form: ["segment": "CRI", "kind": "complaint", "summary": "De score op innovatie is te laag."]).status == .seeOther)
         try await officer.get(base)
-        #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .conflict)
+        #expect(try await officer.post("\(base)/definitief/CRI", form: ["confirm": "ja"]).status == .conflict)
         time.set(standstill.endedAt)
         #expect(try await providerB.login("info@zorg-b.nl").status == .seeOther)
         #expect(try await officer.login("inkoper1@doetinchem.nl").status == .seeOther)
@@ -204,11 +205,14 @@ struct AssessmentTests {
         #expect(state.objections.isEmpty)
         #expect(try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db).objections.count == 1)
         try await officer.get(base)
-        let blocked = try await officer.post("\(base)/definitief/CRI", form: [:])
+        let blocked = try await officer.post("\(base)/definitief/CRI", form: ["confirm": "ja"])
         #expect(blocked.status == .conflict && blocked.body.string.contains("klacht B1 van Zorg B is nog open"))
         try await officer.get(base)
-        #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd."]).status == .seeOther)
-        #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .seeOther)
+        // Closing an objection and the final award are irreversible: refused without an explicit confirmation.
+        #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd."]).status == .unprocessableEntity)
+        #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd.", "confirm": "ja"]).status == .seeOther)
+        #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .unprocessableEntity)
+        #expect(try await officer.post("\(base)/definitief/CRI", form: ["confirm": "ja"]).status == .seeOther)
 
         // Contracts follow the engine's selection and the tender's own term: the design's months from
         // the start the tender set (the design's 1-1-2026 lies before this award).
@@ -251,7 +255,7 @@ struct AssessmentTests {
             #expect(try await officer.post("\(base)/CRI/commissie", form: ["assessor-beoordelaar1@achterhoek.nl": "ja"]).status == .seeOther)
             let assessor = try await Self.browser(app, "beoordelaar1@achterhoek.nl")
             try await assessor.get("\(base)/CRI")
-            #expect(try await assessor.post("\(base)/CRI/verklaring", form: ["declaration": "none"]).status == .seeOther)
+            #expect(try await assessor.post("\(base)/CRI/verklaring", form: ["declaration": "none", "confirm": "ja"]).status == .seeOther)
             let criteria = ["PASSEND", "INTEGRAAL", "SAMENWERKING", "INNOVATIE", "LOKAAL"]
             let design = try Catalog.bundledDesign("achterhoek-2026")
             for (name, id) in bids {

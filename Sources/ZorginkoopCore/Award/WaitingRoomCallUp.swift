@@ -49,7 +49,8 @@ public struct WaitingRoomCallUp: Codable, Hashable, Sendable {
         skipped = room.compactMap { id in statuses[id].map { Skipped(bid: id, status: $0) } }
         let available = room.filter { statuses[$0] == nil }
         let ranked = Dictionary(selection.ranking.map { ($0.bid, $0) }, uniquingKeysWith: { a, _ in a })
-        func label(_ id: String) -> String { ranked[id].map { "\(id) (\($0.bidder))" } ?? id }
+        // People read the explanation: the bidder's name, not the bid's id (a UUID in the application).
+        func label(_ id: String) -> String { ranked[id]?.bidder ?? id }
         func score(_ id: String) -> String { ranked[id].map { $0.score.rounded(scale: 2).plain.replacingOccurrences(of: ".", with: ",") } ?? "?" }
         let skippedNote = skipped.isEmpty ? "" : " Overgeslagen: " + skipped.map { "\(label($0.bid)): \($0.status.dutch)" }.joined(separator: "; ") + "."
         guard let first = available.first else {

@@ -127,7 +127,7 @@ struct AssessmentController {
                 let (outcome, text): (String, String) = switch c.outcome {
                 case .pass: ("voldoet", c.evidence ?? "")
                 case let .fail(reason): ("voldoet niet", reason)
-                case let .pending(expected): ("in behandeling tot \(expected.description)", c.evidence ?? "")
+                case let .pending(expected): ("in behandeling tot \(expected.dutch)", c.evidence ?? "")
                 }
                 line([code, c.bid, bidder(c.bid), "toetsing", c.checkedBy, c.requirement, outcome, text, DutchTime.dateTime(c.checkedAt)])
             }
@@ -270,7 +270,7 @@ struct AssessmentController {
             let requirements = assessment.requirements.map { r -> RequirementRow in
                 let declared: String = switch content?.content.declarations[r.code]?.status {
                 case .met: "Voldoet. " + (content?.content.declarations[r.code]?.evidence ?? "")
-                case let .inProgress(expected): "In behandeling, verwacht \(expected.description). " + (content?.content.declarations[r.code]?.evidence ?? "")
+                case let .inProgress(expected): "In behandeling, verwacht \(expected.dutch). " + (content?.content.declarations[r.code]?.evidence ?? "")
                 case nil: "Geen verklaring"
                 }
                 let (outcome, reason, due): (String, String, String) = switch outcomes[r.code] {
@@ -341,6 +341,10 @@ struct AssessmentController {
                 conflict = .conflict(bidders: names, explanation: form.trimmed("explanation"))
             default: throw ProblemList(problems: [Problem("declaration", "kies of u een belangenconflict heeft")])
             }
+            // A declaration is final (a conflict can never be withdrawn): confirmed explicitly.
+            guard form.checked("confirm") else {
+                throw ProblemList(problems: [Problem("confirm", "bevestig dat uw verklaring juist en volledig is; zij kan niet worden gewijzigd")])
+            }
             let details = ["verklaring": form["declaration"] == "none" ? "geen belangenconflict" : "belangenconflict: \(form.trimmed("explanation"))"]
             try await AssessmentStore.change(tender, segment: segment.code, action: "assessment.declaration", details: details, on: req) {
                 try $0.declare(ConflictDeclaration(assessor: user.email, conflict: conflict, declaredAt: now))
@@ -410,7 +414,7 @@ struct AssessmentController {
                 switch c.outcome {
                 case .pass: (c.requirement, "voldoet")
                 case let .fail(reason): (c.requirement, "voldoet niet: \(reason)")
-                case let .pending(expected): (c.requirement, "in behandeling, verwacht \(expected.description)")
+                case let .pending(expected): (c.requirement, "in behandeling, verwacht \(expected.dutch)")
                 }
             }, uniquingKeysWith: { a, _ in a }).merging(["inschrijving": bid]) { a, _ in a }
             let recorded = checks

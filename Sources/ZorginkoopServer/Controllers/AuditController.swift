@@ -47,8 +47,9 @@ struct AuditController {
         var actor: String
         var role: String
         var action: String
+        var actionCode: String
         var subject: String
-        var details: String
+        var details: [AuditLabels.Detail]
         var hash: String
     }
 
@@ -69,7 +70,8 @@ struct AuditController {
         let data = PageData(
             rows: entries.map { e in
                 Row(seq: e.seq, at: DutchTime.dateTime(e.at), actor: e.actor, role: Role(rawValue: e.actorRole)?.dutchName ?? e.actorRole,
-                    action: e.action, subject: e.subject, details: e.details, hash: String(e.hash.prefix(12)))
+                    action: AuditLabels.action(e.action), actionCode: e.action, subject: e.subject, details: AuditLabels.details(e.details),
+                    hash: String(e.hash.prefix(12)))
             },
             filter: filter, csvHref: AppURL.auditCSV.path + query,
             chainIntact: verification.firstBroken == nil,

@@ -370,6 +370,11 @@ struct AwardController {
         guard let next = ObjectionState(rawValue: form["state"]) else {
             return try await page(req, message: "Kies de nieuwe stand van het bezwaar.", status: .unprocessableEntity)
         }
+        // An outcome closes the objection for good: only with an explicit confirmation.
+        if !next.isOpen && !form.checked("confirm") {
+            return try await page(req, message: "Bevestig dat u bezwaar \(id) definitief als \(next.dutch.lowercased()) afsluit; dit kan niet worden teruggedraaid.",
+                                  status: .unprocessableEntity)
+        }
         let now = req.now
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.objection.handled", on: req) { state, _ in
@@ -388,6 +393,10 @@ struct AwardController {
         let tender = try await tender(req)
         let segment = try req.parameters.require("segment")
         let now = req.now
+        guard try PostedForm(req).checked("confirm") else {
+            return try await page(req, message: "Bevestig de definitieve gunning: daarna zijn de contracten gesloten en kan de gunning niet meer worden teruggedraaid.",
+                                  status: .unprocessableEntity)
+        }
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.final", on: req) { state, _ in
                 guard let provisional = state.provisional else { throw Abort(.conflict, reason: "Er is nog geen voorlopig gunningsbesluit.") }
@@ -404,7 +413,7 @@ struct AwardController {
                 let contracts = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design)
                 state.finals.append(.init(segment: segment, at: now, by: user.email, contracts: contracts))
                 var details = ["segment": segment, "contracten": String(contracts.count)]
-                for c in contracts { details["contract \(c.bidder)"] = "\(c.subSegments.joined(separator: ", ")); \(c.start.description) tot \(c.initialEnd.description), uiterlijk \(c.maxEnd.description)" }
+                for c in contracts { details["contract \(c.bidder)"] = "\(c.subSegments.joined(separator: ", ")); \(c.start.dutch) tot en met \(c.initialEnd.dutch), uiterlijk \(c.maxEnd.dutch)" }
                 return ((), details)
             }
             return done(req, tender, "Definitief gegund; de contracten zijn aangemaakt.")

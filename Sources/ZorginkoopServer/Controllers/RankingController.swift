@@ -90,7 +90,7 @@ struct RankingController {
                 gaps: s.gaps.map(\.description),
                 shortfall: s.shortfall.map { "Te weinig geschikte inschrijvingen: \($0.eligible) voor een minimum van \($0.min)." },
                 maximumReachedWithGaps: s.maximumReachedWithGaps,
-                conditions: s.conditions.map { "\(name($0.bid)): \($0.requirement) uiterlijk \($0.expected.description)" },
+                conditions: s.conditions.map { "\(name($0.bid)): \($0.requirement) uiterlijk \($0.expected.dutch)" },
                 ties: s.ties.map { t in
                     TieBlock(bidders: t.bids.map(name).joined(separator: ", "), score: Self.dutch(t.score), places: t.places,
                              fields: t.bids.enumerated().map { Field(key: "plaats-\($0.offset + 1)", label: "Plaats \($0.offset + 1)") },

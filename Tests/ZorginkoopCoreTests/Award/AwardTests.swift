@@ -78,17 +78,17 @@ struct WaitingRoomCallUpTests {
                              [bid("A", 9, 9), bid("B", 8, 8), bid("C", 7, 7), bid("D", 7, 7), bid("E", 6, 6)], draws: draws)
     }
 
-    @Test("The next available waiting bid is called, skipping those withdrawn, declined or already called")
+    @Test("The next available waiting bid is called, skipping those withdrawn, declined or already called; the explanation names bidders, not bid ids")
     func nextAvailable() throws {
         let s = try selection()
         #expect(s.waitingRoom == ["B", "C", "D", "E"])
         let first = WaitingRoomCallUp(selection: s, statuses: [:])
         #expect(first.outcome == .next(bid: "B", position: 1))
-        #expect(first.explanation == "Inschrijving B (Aanbieder B) is de eerstvolgende beschikbare inschrijving in de wachtkamer van Sub: plaats 1, score 80.")
+        #expect(first.explanation == "Inschrijving Aanbieder B is de eerstvolgende beschikbare inschrijving in de wachtkamer van Sub: plaats 1, score 80.")
         let later = WaitingRoomCallUp(selection: s, statuses: ["B": .declined, "C": .calledUp, "D": .withdrawn])
         #expect(later.outcome == .next(bid: "E", position: 4))
         #expect(later.skipped.map(\.bid) == ["B", "C", "D"])
-        #expect(later.explanation.hasSuffix("Overgeslagen: B (Aanbieder B): heeft een oproep afgewezen; C (Aanbieder C): al opgeroepen; D (Aanbieder D): teruggetrokken."))
+        #expect(later.explanation.hasSuffix("Overgeslagen: Aanbieder B: heeft een oproep afgewezen; Aanbieder C: al opgeroepen; Aanbieder D: teruggetrokken."))
     }
 
     @Test("Equal scores without a draw: nobody is called until a draw is recorded")
