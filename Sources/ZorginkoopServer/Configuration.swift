@@ -22,10 +22,17 @@ public struct AppConfiguration: Sendable {
     public var vault: VaultKeys
     /// PostgreSQL connections per event loop (SQLite always has one).
     public var databasePoolSize: Int
+    /// Where e-mail goes; nil keeps it in the outbox until a mail server is configured.
+    public var smtp: SMTPSettings?
+    /// The address users reach, for links in e-mail (`PUBLIC_URL`).
+    public var publicURL: String
 
     public init(database: DatabaseEngine, vault: VaultKeys, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026",
-                demo: Bool = false, bcryptCost: Int = 12, databasePoolSize: Int = 4) {
+                demo: Bool = false, bcryptCost: Int = 12, databasePoolSize: Int = 4, smtp: SMTPSettings? = nil,
+                publicURL: String = "http://127.0.0.1:8080") {
         self.database = database
+        self.smtp = smtp
+        self.publicURL = publicURL
         self.vault = vault
         self.databasePoolSize = databasePoolSize
         self.secureCookies = secureCookies
@@ -40,6 +47,8 @@ public struct AppConfiguration: Sendable {
     /// - `PUBLIC_URL`: the address users reach; `https://…` makes cookies `Secure`.
     /// - `REGION_DESIGN`: bundled design for the region (default `achterhoek-2026`).
     /// - `DATABASE_POOL_SIZE`: with PostgreSQL, connections per event loop (default 4).
+    /// - `SMTP_HOST`, `SMTP_PORT` (default 25), `SMTP_FROM` (required with a host), `SMTP_USERNAME`
+    ///   and `SMTP_PASSWORD` (AUTH PLAIN, optional): the mail server every notification is sent through.
     /// - `VAULT_MASTER_KEY`: base64 of 32 random bytes (`zorginkoop vault new-key`). Required with
     ///   PostgreSQL; with SQLite a key file next to the database is made on first start, so a
     ///   database dump alone never opens the vault.
@@ -56,7 +65,9 @@ public struct AppConfiguration: Sendable {
             secureCookies: (env["PUBLIC_URL"] ?? "").lowercased().hasPrefix("https://"),
             regionDesign: env["REGION_DESIGN"] ?? "achterhoek-2026",
             demo: demo,
-            databasePoolSize: try poolSize(env["DATABASE_POOL_SIZE"]))
+            databasePoolSize: try poolSize(env["DATABASE_POOL_SIZE"]),
+            smtp: try SMTPSettings.fromEnvironment(env),
+            publicURL: (env["PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/")))
     }
 }
 

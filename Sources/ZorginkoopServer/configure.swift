@@ -41,6 +41,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
     app.leaf.cache.isEnabled = app.environment.isRelease || app.environment == .production
 
     MetricsBootstrap.once()
+    app.lifecycle.use(MailSender())
     try routes(app)
     switch config.database {
     case let .postgres(_, schema?):

@@ -38,6 +38,7 @@ func routes(_ app: Application) throws {
     AuditController().boot(web)
     AccountController().boot(web)
     PasswordController().boot(web)
+    PasswordResetController().boot(web)
     UsersController().boot(web)
     TenderController().boot(web)
     BidController().boot(web)

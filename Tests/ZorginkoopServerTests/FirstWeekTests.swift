@@ -290,7 +290,11 @@ enum RawConnection {
     /// Sends each message in turn on one connection and returns the status line and headers of each
     /// response that arrives (each read waits at most 30 seconds).
     static func exchange(port: Int, _ messages: [[UInt8]], expectResponses: Int) async throws -> [String] {
-        try await Task.detached {
+        try await Task.detached { try exchange(port: port, messages, expectResponses: expectResponses, readTimeout: 30) }.value
+    }
+
+    static func exchange(port: Int, _ messages: [[UInt8]], expectResponses: Int, readTimeout: Int) throws -> [String] {
+        do {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw Abort(.internalServerError, reason: "no socket") }
             defer { close(fd) }
@@ -302,7 +306,7 @@ enum RawConnection {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard connected == 0 else { throw Abort(.internalServerError, reason: "no connection") }
-            var timeout = timeval(tv_sec: 30, tv_usec: 0)  // generous: the suite runs tests in parallel on two cores
+            var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)  // generous by default: the suite runs tests in parallel on two cores
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var received: [UInt8] = []
@@ -322,6 +326,6 @@ enum RawConnection {
                 if String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").count - 1 >= expectResponses { break }
             }
             return String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").dropFirst().map { "HTTP/1.1 " + $0 }
-        }.value
+        }
     }
 }

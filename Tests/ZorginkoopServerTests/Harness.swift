@@ -9,7 +9,7 @@ import VaporTesting
 
 /// A fresh database per test: a new SQLite file, or a new PostgreSQL schema when
 /// TEST_DATABASE_URL is set (CI runs the suite both ways).
-func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> Void) async throws {
+func withApp(secureCookies: Bool = false, smtp: SMTPSettings? = nil, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     app.logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] == nil ? .warning : .debug
     let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
@@ -23,7 +23,8 @@ func withApp(secureCookies: Bool = false, _ body: (Application) async throws -> 
         database = .sqlite(path: path)
     }
     do {
-        try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4, databasePoolSize: 2))
+        try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4, databasePoolSize: 2,
+                                                  smtp: smtp, publicURL: "http://zorginkoop.test"))
         try await LiveServer.start(app)
         try await body(app)
     } catch {

@@ -377,9 +377,13 @@ struct AwardController {
         }
         let now = req.now
         return try await attempt(req) {
-            try await AwardStore.change(tender, action: "award.objection.handled", on: req) { state, _ in
+            try await AwardStore.change(tender, action: "award.objection.handled", on: req) { state, db in
                 guard let i = state.objections.firstIndex(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Bezwaar \(id) bestaat niet.") }
                 try state.objections[i].move(to: next, by: user.email, at: now, note: form.trimmed("note"))
+                if !next.isOpen {
+                    try await Notifications.toBidders([state.objections[i].bidder], "Uw bezwaar \(id) bij \(tender.name) is afgehandeld: \(next.dutch.lowercased()). \(form.trimmed("note"))",
+                                                      link: AppURL.letter(tender.code).path, at: now, on: db)
+                }
                 return ((), ["bezwaar": id, "stand": next.dutch, "toelichting": form.trimmed("note")])
             }
             return done(req, tender, "De behandeling van bezwaar \(id) is vastgelegd.")
@@ -398,7 +402,7 @@ struct AwardController {
                                   status: .unprocessableEntity)
         }
         return try await attempt(req) {
-            try await AwardStore.change(tender, action: "award.final", on: req) { state, _ in
+            try await AwardStore.change(tender, action: "award.final", on: req) { state, db in
                 guard let provisional = state.provisional else { throw Abort(.conflict, reason: "Er is nog geen voorlopig gunningsbesluit.") }
                 guard tender.scope.segments.contains(where: { $0.code == segment }) else {
                     throw Abort(.notFound, reason: "Segment '\(segment)' hoort niet bij deze aanbesteding.")
@@ -412,6 +416,10 @@ struct AwardController {
                 try Contract.requireStart(of: tender.scope.design, tender: selection.tender, notBefore: Amsterdam.day(of: now))
                 let contracts = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design)
                 state.finals.append(.init(segment: segment, at: now, by: user.email, contracts: contracts))
+                let segmentName = tender.scope.design.segment(segment)?.name ?? segment
+                let bidders = Set(provisional.input.bids.filter { $0.segment == segment }.map(\.bidder)).sorted()
+                try await Notifications.toBidders(bidders, "De gunning van \(segmentName) bij \(tender.name) is definitief; de overeenkomsten zijn aangemaakt.",
+                                                  link: AppURL.letter(tender.code).path, at: now, on: db)
                 var details = ["segment": segment, "contracten": String(contracts.count)]
                 for c in contracts { details["contract \(c.bidder)"] = "\(c.subSegments.joined(separator: ", ")); \(c.start.dutch) tot en met \(c.initialEnd.dutch), uiterlijk \(c.maxEnd.dutch)" }
                 return ((), details)
@@ -429,7 +437,7 @@ struct AwardController {
         let now = req.now
         return try await attempt(req) {
             guard !reason.isBlank else { throw ProblemList(problems: [Problem("reason", "geef de reden van de oproep (welk gat is ontstaan)")]) }
-            try await AwardStore.change(tender, action: "award.waiting-room.call-up", on: req) { state, _ in
+            try await AwardStore.change(tender, action: "award.waiting-room.call-up", on: req) { state, db in
                 guard let provisional = state.provisional, let sub = provisional.selection.subSegments.first(where: { $0.code == code }),
                       state.finals.contains(where: { $0.segment == sub.segment }) else {
                     throw Abort(.conflict, reason: "De wachtkamer is pas beschikbaar na de definitieve gunning van dit segment.")
@@ -446,6 +454,8 @@ struct AwardController {
                     if var contract = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design).first {
                         contract.start = Swift.max(contract.start, Amsterdam.day(of: now))
                         if let i = state.finals.firstIndex(where: { $0.segment == sub.segment }) { state.finals[i].contracts.append(contract) }
+                        try await Notifications.toBidders([contract.bidder], "U bent opgeroepen uit de wachtkamer van \(sub.name) bij \(tender.name): er is een overeenkomst voor u aangemaakt vanaf \(contract.start.dutch).",
+                                                          link: AppURL.letter(tender.code).path, at: now, on: db)
                     }
                 }
                 state.callUps.append(.init(subSegment: code, bid: bid, reason: reason, explanation: call.explanation, by: user.email, at: now))

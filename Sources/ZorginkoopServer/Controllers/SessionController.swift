@@ -13,6 +13,8 @@ struct SessionController {
         var next: String
         var error: String?
         var registrationHref = AppURL.providerRegistration.path
+        var forgottenHref = AppURL.passwordForgotten.path
+        var restored = false
     }
 
     struct LoginForm: Content {
@@ -24,7 +26,7 @@ struct SessionController {
     func form(req: Request) async throws -> Response {
         if req.auth.has(AuthenticatedUser.self) { return req.redirect(to: AppURL.home.path) }
         let next = safeNext(req.query[String.self, at: "verder"])
-        return try await req.view.render("login", PageContext(req, title: "Inloggen", data: LoginData(email: "", next: next)))
+        return try await req.view.render("login", PageContext(req, title: "Inloggen", data: LoginData(email: "", next: next, restored: req.query[String.self, at: "hersteld"] != nil)))
             .encodeResponse(for: req)
     }
 

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FluentSQLiteDriver
 import Vapor
 
@@ -134,6 +135,7 @@ enum Migrations {
         app.migrations.add(M013IndexParents())
         app.migrations.add(M014AddScopeDigest())
         app.migrations.add(M015AddPasswordChangeRequired())
+        app.migrations.add(M016CreateOutboxAndPasswordResets())
     }
 }
 
@@ -150,5 +152,39 @@ struct M015AddPasswordChangeRequired: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("users").deleteField("sessions_not_before").update()
         try await db.schema("users").deleteField("must_change_password").update()
+    }
+}
+
+/// The e-mail outbox (a message is written in the transaction of what it tells, and sent later by
+/// any instance, retried with back-off) and single-use password-reset links.
+struct M016CreateOutboxAndPasswordResets: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("outbox")
+            .field("id", .uuid, .identifier(auto: false))
+            .field("recipient", .string, .required)
+            .field("subject", .string, .required)
+            .field("body", .string, .required)
+            .field("link", .string)
+            .field("created_at", .datetime, .required)
+            .field("next_attempt_at", .datetime, .required)
+            .field("attempts", .int, .required)
+            .field("claimed_until", .datetime)
+            .field("sent_at", .datetime)
+            .field("last_error", .string)
+            .create()
+        try await (db as! any SQLDatabase).create(index: "outbox_due").on("outbox").column("sent_at").column("next_attempt_at").run()
+        try await db.schema("password_resets")
+            .field("id", .uuid, .identifier(auto: false))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("token_hash", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .field("used_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("password_resets").delete()
+        try await db.schema("outbox").delete()
     }
 }

@@ -253,7 +253,18 @@ enum Notifications {
         try await send(text, link: link, at: at, to: organisations.map { try $0.requireID() }, on: db)
     }
 
+    /// The same message to the organisations of these bidders (by name, as the award names them).
+    static func toBidders(_ names: [String], _ text: String, link: String, at: Date, on db: Database) async throws {
+        guard !names.isEmpty else { return }
+        let organisations = try await OrganisationRecord.query(on: db).filter(\.$name ~~ names).all()
+        try await send(text, link: link, at: at, to: organisations.map { try $0.requireID() }, on: db)
+    }
+
+    /// In the app and by e-mail to every active account of the organisations, both from `at` on.
     static func send(_ text: String, link: String, at: Date, to organisations: [UUID], on db: Database) async throws {
+        let addresses = try await Outbox.addresses(ofOrganisations: organisations, on: db)
+        try await Outbox.enqueue(addresses.map { Outbox.Mail(recipient: $0, subject: "Zorginkoop: " + text.prefix(120), body: text, link: link) },
+                                 at: at, on: db)
         let notes = organisations.map { organisation in
             let n = NotificationRecord()
             n.$organisation.id = organisation

@@ -14,6 +14,8 @@ enum AppURL {
     case account
     case accountTokens
     case accountPassword
+    case passwordForgotten
+    case passwordReset
     case userActive(UUID)
     case accountToken(UUID)
     case users
@@ -67,7 +69,8 @@ enum AppURL {
 
     /// The pages with a form for visitors who are not signed in: they need a form token, and a
     /// session to keep it in, before anyone has logged in.
-    static let anonymousForms: Set<String> = [AppURL.login(next: nil).path, AppURL.providerRegistration.path]
+    static let anonymousForms: Set<String> = [AppURL.login(next: nil).path, AppURL.providerRegistration.path,
+                                              AppURL.passwordForgotten.path, AppURL.passwordReset.path]
 
     /// A bid id in a path: `id/SEGMENT` for a bid assessed in several segments becomes `id~SEGMENT`.
     static func pathComponent(_ bid: String) -> String { bid.replacingOccurrences(of: "/", with: "~") }
@@ -88,6 +91,8 @@ enum AppURL {
         case .account: "/account"
         case .accountTokens: "/account/tokens"
         case .accountPassword: "/account/wachtwoord"
+        case .passwordForgotten: "/wachtwoord-vergeten"
+        case .passwordReset: "/wachtwoord-herstellen"
         case let .userActive(id): "/beheer/gebruikers/\(id.uuidString)/actief"
         case let .accountToken(id): "/account/tokens/\(id.uuidString)/intrekken"
         case .users: "/beheer/gebruikers"
