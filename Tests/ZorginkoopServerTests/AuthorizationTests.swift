@@ -62,7 +62,10 @@ struct AuthorizationTests {
         try await withApp { app in
             let publicRoutes: Set<String> = ["GET /health", "GET /health/live", "GET /metrics", "GET /app.css",
                                              "GET /inloggen", "POST /inloggen", "GET /api/v1/openapi.json",
-                                             "GET /contactverbod", "GET /aanbieders/registreren", "POST /aanbieders/registreren"]
+                                             "GET /contactverbod", "GET /aanbieders/registreren", "POST /aanbieders/registreren",
+                                             // A forgotten password: asked for and used without a session.
+                                             "GET /wachtwoord-vergeten", "POST /wachtwoord-vergeten",
+                                             "GET /wachtwoord-herstellen", "POST /wachtwoord-herstellen"]
             let unprotected = Set(app.routes.all.filter { $0.permission == nil }.map { route in
                 "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
             })

@@ -8,8 +8,46 @@ import VaporTesting
 @testable import ZorginkoopServer
 
 /// A fresh database per test: a new SQLite file, or a new PostgreSQL schema when
-/// TEST_DATABASE_URL is set (CI runs the suite both ways).
+/// TEST_DATABASE_URL is set (CI runs the suite both ways). At most `RunningApps.limit` applications
+/// run at once: Swift Testing starts every test together, and each application holds a pool of
+/// database connections (PostgreSQL refuses more than its max_connections) and a server.
 func withApp(secureCookies: Bool = false, smtp: SMTPSettings? = nil, _ body: (Application) async throws -> Void) async throws {
+    await RunningApps.shared.enter()
+    do {
+        try await runApp(secureCookies: secureCookies, smtp: smtp, body)
+    } catch {
+        await RunningApps.shared.leave()
+        throw error
+    }
+    await RunningApps.shared.leave()
+}
+
+/// A counting semaphore for the applications the tests run side by side.
+actor RunningApps {
+    static let shared = RunningApps()
+    static let limit = 6
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        if running < Self.limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the place straight to the next waiting test, so none can overtake it.
+    func leave() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
+private func runApp(secureCookies: Bool, smtp: SMTPSettings?, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     app.logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] == nil ? .warning : .debug
     let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)

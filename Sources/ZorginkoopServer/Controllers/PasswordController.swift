@@ -31,15 +31,15 @@ struct PasswordController {
     func change(req: Request) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
         let form = try PostedForm(req)
-        let from: Date
+        let epoch: Int
         do {
-            from = try await Accounts.changePassword(of: user.id, current: form["current"], new: form["new"], repeated: form["repeat"],
+            epoch = try await Accounts.changePassword(of: user.id, current: form["current"], new: form["new"], repeated: form["repeat"],
                                               clock: req.application.clock, cost: req.application.zorginkoop.bcryptCost, on: req.writer)
         } catch let problems as AccountProblems {
             return try await render(req, errors: problems.fields, changed: false).encodeResponse(status: .unprocessableEntity, for: req)
         }
         // This session goes on, as one that began with the new password; all others have ended.
-        req.session.data["since"] = String(from.timeIntervalSince1970)
+        req.session.data["epoch"] = String(epoch)
         return req.redirect(to: AppURL.accountPassword.path + "?gewijzigd=1")
     }
 }

@@ -122,8 +122,8 @@ enum PasswordResets {
             }
             try await (db as! any SQLDatabase).update("password_resets").set("used_at", to: now).where("id", .equal, user.id).run()
             try await UserRecord.query(on: db).filter(\.$id == user.user_id)
-                .set(\.$passwordHash, to: hash).set(\.$mustChangePassword, to: false)
-                .set(\.$sessionsNotBefore, to: now.timeIntervalSince1970).update()
+                .set(\.$passwordHash, to: hash).set(\.$mustChangePassword, to: false).update()
+            _ = try await Accounts.startSessionEpoch(of: user.user_id, on: db)
         }
     }
 }

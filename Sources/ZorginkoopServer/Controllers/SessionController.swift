@@ -44,6 +44,7 @@ struct SessionController {
             }
             req.session.data["user"] = try user.requireID().uuidString
             req.session.data["since"] = String(req.now.timeIntervalSince1970)
+            req.session.data["epoch"] = String(user.sessionEpoch)
             req.session.data["csrf"] = Tokens.generate()
             return req.redirect(to: next)
         case .invalid:

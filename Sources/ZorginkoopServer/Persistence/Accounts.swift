@@ -178,7 +178,7 @@ extension Accounts {
     /// Returns the instant from which sessions count.
     @discardableResult
     public static func changePassword(of id: UUID, current: String, new: String, repeated: String, clock: AppClock, cost: Int,
-                                      on db: Database) async throws -> Date {
+                                      on db: Database) async throws -> Int {
         guard let user = try await UserRecord.find(id, on: db), user.active else { throw Abort(.notFound) }
         var problems: [String: String] = [:]
         if !(try Bcrypt.verify(current, created: user.passwordHash)) { problems["current"] = "Dit is niet uw huidige wachtwoord." }
@@ -192,12 +192,18 @@ extension Accounts {
         let hash = try Bcrypt.hash(new, cost: cost)
         return try await db.audited("user.password-changed", subject: user.email, actor: user.email, actorRole: user.role, clock: clock,
                                     details: ["eenmalig wachtwoord vervangen": user.mustChangePassword ? "ja" : "nee"]) { db in
-            let from = clock.now()
             try await UserRecord.query(on: db).filter(\.$id == id)
-                .set(\.$passwordHash, to: hash).set(\.$mustChangePassword, to: false)
-                .set(\.$sessionsNotBefore, to: from.timeIntervalSince1970).update()
-            return from
+                .set(\.$passwordHash, to: hash).set(\.$mustChangePassword, to: false).update()
+            return try await Accounts.startSessionEpoch(of: id, on: db)
         }
+    }
+
+    /// Ends every session of the account: the next epoch, returned for the session that goes on.
+    static func startSessionEpoch(of id: UUID, on db: Database) async throws -> Int {
+        guard let user = try await UserRecord.find(id, on: db) else { throw Abort(.notFound) }
+        user.sessionEpoch += 1
+        try await user.update(on: db)
+        return user.sessionEpoch
     }
 
     /// An administrator (de)activates an account: an inactive account's sessions and tokens stop

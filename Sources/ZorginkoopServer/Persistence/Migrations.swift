@@ -146,11 +146,11 @@ struct M015AddPasswordChangeRequired: AsyncMigration {
     func prepare(on db: Database) async throws {
         // One column a statement: SQLite adds one column per ALTER TABLE.
         try await db.schema("users").field("must_change_password", .bool, .required, .sql(.default(false))).update()
-        try await db.schema("users").field("sessions_not_before", .double).update()
+        try await db.schema("users").field("session_epoch", .int, .required, .sql(.default(0))).update()
     }
 
     func revert(on db: Database) async throws {
-        try await db.schema("users").deleteField("sessions_not_before").update()
+        try await db.schema("users").deleteField("session_epoch").update()
         try await db.schema("users").deleteField("must_change_password").update()
     }
 }

@@ -17,8 +17,8 @@ final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "active") var active: Bool
     /// The password was chosen by someone else: the holder must choose their own before anything else.
     @Field(key: "must_change_password") var mustChangePassword: Bool
-    /// Sessions that began before this instant (seconds since 1970) no longer count: set when the password changes.
-    @OptionalField(key: "sessions_not_before") var sessionsNotBefore: Double?
+    /// Sessions of an earlier epoch no longer count: a new password starts the next one.
+    @Field(key: "session_epoch") var sessionEpoch: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -32,6 +32,7 @@ final class UserRecord: Model, @unchecked Sendable {
         self.passwordHash = passwordHash
         self.active = true
         self.mustChangePassword = false
+        self.sessionEpoch = 0
     }
 }
 

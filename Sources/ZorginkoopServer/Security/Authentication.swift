@@ -15,8 +15,9 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     public var organisationID: UUID?
     /// Must choose a new password before anything else (a one-time password).
     public var mustChangePassword = false
-    /// Sessions that began before this instant no longer count.
-    var sessionsNotBefore: Double?
+    /// Sessions hold the epoch they began in; a new password (changed or reset) starts a new one,
+    /// which ends every session of the old one at its next request.
+    var sessionEpoch = 0
 
     /// The columns the hot path reads, with SQLKit: every page needs the signed-in user.
     struct Row: Decodable {
@@ -28,10 +29,10 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         var organisation_id: UUID?
         var active: Bool
         var must_change_password: Bool
-        var sessions_not_before: Double?
+        var session_epoch: Int
     }
 
-    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active", "must_change_password", "sessions_not_before"]
+    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active", "must_change_password", "session_epoch"]
 
     static func load(_ id: UUID, on db: Database) async throws -> AuthenticatedUser? {
         let row = try await (db as! any SQLDatabase).select().columns(columns)
@@ -55,7 +56,7 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         guard row.active, let role = Role(rawValue: row.role) else { return nil }
         self.init(id: row.id, email: row.email, name: row.name, role: role, municipality: row.municipality, organisationID: row.organisation_id)
         mustChangePassword = row.must_change_password
-        sessionsNotBefore = row.sessions_not_before
+        sessionEpoch = row.session_epoch
     }
 
     init(id: UUID, email: String, name: String, role: Role, municipality: String?, organisationID: UUID?) {
@@ -86,7 +87,8 @@ struct SessionUserAuthenticator: AsyncMiddleware {
         if request.hasSession, let text = request.session.data["user"], let id = UUID(uuidString: text),
            let since = request.session.data["since"].flatMap(Double.init),
            request.application.clock.now().timeIntervalSince1970 - since < SessionLifetime.maximum,
-           let user = try await AuthenticatedUser.load(id, on: request.db), since >= (user.sessionsNotBefore ?? 0) {
+           let user = try await AuthenticatedUser.load(id, on: request.db),
+           request.session.data["epoch"] == String(user.sessionEpoch) {
             request.auth.login(user)
         }
         return Self.private(try await next.respond(to: request), for: request)

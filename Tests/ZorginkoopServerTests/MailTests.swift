@@ -5,60 +5,71 @@ import Testing
 import VaporTesting
 @testable import ZorginkoopServer
 
-/// A real SMTP server for a test: aiosmtpd (from PyPI) writing every message it accepts to a maildir.
+/// A real SMTP server for a test: `Tests/Support/SMTP/smtp_sink.py` (aiosmtpd, from PyPI) on a free
+/// loopback port, writing each message it accepts as JSON with its subject and text decoded.
 final class TestMailServer: @unchecked Sendable {
-    let port: Int
-    let maildir: URL
-    private var process: Process?
-
-    init() {
-        port = Int.random(in: 20_000...29_000)
-        maildir = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-mail-\(UUID().uuidString)")
+    struct Message: Decodable {
+        var to: [String]
+        var subject: String
+        var text: String
     }
+
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-mail-\(UUID().uuidString)")
+    private(set) var port = 0
+    private var process: Process?
+    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Support/SMTP/smtp_sink.py")
 
     var settings: SMTPSettings { SMTPSettings(host: "127.0.0.1", port: port, from: "inkoop@doetinchem.nl") }
 
-    func start() throws {
-        for sub in ["new", "cur", "tmp"] {
-            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
+    /// Starts the server on a free port, or on the port it had before it was stopped; returns when
+    /// it listens (it prints its port once it does).
+    func start() async throws {
         let process = Process()
+        let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["python3", Self.script.path, folder.path] + (port == 0 ? [] : [String(port)])
+        process.standardOutput = output
+        process.standardInput = Pipe()
         try process.run()
         self.process = process
-        // Ready when it accepts a connection (at most 10 s).
-        for _ in 0..<100 {
-            if (try? RawConnection.exchange(port: port, [], expectResponses: 1, readTimeout: 1)) != nil { return }
-            Thread.sleep(forTimeInterval: 0.1)
+        let line = try await Task.detached {
+            var text = ""
+            while !text.contains("\n") {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            return text
+        }.value
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            stop()
+            throw Abort(.internalServerError, reason: "the SMTP server did not start (pip install aiosmtpd): \(line)")
         }
-        throw Abort(.internalServerError, reason: "aiosmtpd did not start (pip install aiosmtpd)")
+        self.port = port
     }
 
+    /// Stops the server, as a mail server that goes down; `start()` brings it back on its port.
     func stop() {
         process?.terminate()
         process?.waitUntilExit()
         process = nil
     }
 
-    /// Every message received: its To header, its decoded subject and its decoded text.
-    func messages() -> [(to: String, subject: String, text: String)] {
-        let files = (try? FileManager.default.contentsOfDirectory(at: maildir.appendingPathComponent("new"), includingPropertiesForKeys: nil)) ?? []
-        return files.compactMap { url in
-            guard let raw = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-            let parts = raw.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
-            let headers = parts[0].components(separatedBy: "\n")
-            func header(_ name: String) -> String { headers.first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) } ?? "" }
-            let subject = header("Subject").replacingOccurrences(of: "=?UTF-8?B?", with: "").replacingOccurrences(of: "?=", with: "")
-            let body = parts.dropFirst().joined(separator: "\n\n").replacingOccurrences(of: "\n", with: "")
-            return (header("To"), Data(base64Encoded: subject).map { String(decoding: $0, as: UTF8.self) } ?? subject,
-                    Data(base64Encoded: body).map { String(decoding: $0, as: UTF8.self) } ?? body)
+    func remove() {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func messages() -> [Message] {
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "json" }.compactMap { url in
+            (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Message.self, from: $0) }
         }
     }
 
     /// Waits (at most 30 s) until `count` messages have arrived.
-    func waitFor(_ count: Int) async throws -> [(to: String, subject: String, text: String)] {
+    func waitFor(_ count: Int) async throws -> [Message] {
         for _ in 0..<300 {
             let received = messages()
             if received.count >= count { return received }
@@ -73,6 +84,10 @@ struct MailTests {
     @Test("A publication's notification reaches every provider account by e-mail; while the server is down it waits in the outbox and is retried")
     func notificationsByEmail() async throws {
         let mail = TestMailServer()
+        // Its port is known, and nothing listens there: the mail server is down.
+        try await mail.start()
+        mail.stop()
+        defer { mail.remove() }
         try await withApp(smtp: mail.settings) { app in
             let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))
             app.clock = time.clock
@@ -86,13 +101,12 @@ struct MailTests {
             struct Row: Decodable { var attempts: Int; var last_error: String?; var sent_at: Date? }
             let failed = try #require(try await (app.db as! any SQLDatabase).raw("SELECT attempts, last_error, sent_at FROM outbox").first(decoding: Row.self))
             #expect(failed.attempts >= 1 && failed.last_error != nil && failed.sent_at == nil)
-            try mail.start()
-            defer { mail.stop() }
+            try await mail.start()
             // The back-off (a minute after the first failure) passes.
             time.set(CrisisTender.t0.addingTimeInterval(61))
             let received = try await mail.waitFor(1)
             #expect(received.count == 1)
-            #expect(received.first?.to == "<info@zorg-a.nl>")
+            #expect(received.first?.to == ["info@zorg-a.nl"])
             #expect(received.first?.subject.contains("Nieuwe aanbesteding gepubliceerd") == true)
             #expect(received.first?.text.contains("http://zorginkoop.test/aanbestedingen/\(CrisisTender.code)") == true)
             let sent = try #require(try await (app.db as! any SQLDatabase).raw("SELECT attempts, last_error, sent_at FROM outbox").first(decoding: Row.self))
@@ -103,8 +117,8 @@ struct MailTests {
     @Test("A forgotten password: a single-use link by e-mail, valid 30 minutes, that ends every session")
     func passwordResetByEmail() async throws {
         let mail = TestMailServer()
-        try mail.start()
-        defer { mail.stop() }
+        try await mail.start()
+        defer { mail.remove() }
         try await withApp(smtp: mail.settings) { app in
             let time = TestClock(CrisisTender.t0)
             app.clock = time.clock
@@ -119,7 +133,7 @@ struct MailTests {
             // The same answer whether or not the address has an account.
             #expect(unknown.status == .ok && known.status == .ok && unknown.body.string == known.body.string)
             let received = try await mail.waitFor(1)
-            #expect(received.count == 1 && received.first?.to == "<\(email)>")
+            #expect(received.count == 1 && received.first?.to == [email])
             let text = try #require(received.first?.text)
             let token = try #require(text.range(of: #"token=zk_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(text[$0].dropFirst(6)) })
             let page = try await browser.get("/wachtwoord-herstellen?token=\(token)")
