@@ -39,6 +39,7 @@ func routes(_ app: Application) throws {
     AccountController().boot(web)
     PasswordController().boot(web)
     PasswordResetController().boot(web)
+    SecondFactorController().boot(web)
     UsersController().boot(web)
     TenderController().boot(web)
     BidController().boot(web)

@@ -65,7 +65,9 @@ struct AuthorizationTests {
                                              "GET /contactverbod", "GET /aanbieders/registreren", "POST /aanbieders/registreren",
                                              // A forgotten password: asked for and used without a session.
                                              "GET /wachtwoord-vergeten", "POST /wachtwoord-vergeten",
-                                             "GET /wachtwoord-herstellen", "POST /wachtwoord-herstellen"]
+                                             "GET /wachtwoord-herstellen", "POST /wachtwoord-herstellen",
+                                             // The code step of the login: the password was right, the session not yet begun.
+                                             "GET /inloggen/code", "POST /inloggen/code"]
             let unprotected = Set(app.routes.all.filter { $0.permission == nil }.map { route in
                 "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
             })

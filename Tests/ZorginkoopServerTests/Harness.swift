@@ -3,6 +3,7 @@ import Foundation
 import SQLKit
 import AsyncHTTPClient
 import NIOPosix
+import NIOConcurrencyHelpers
 import Testing
 import VaporTesting
 @testable import ZorginkoopServer
@@ -64,6 +65,7 @@ private func runApp(secureCookies: Bool, smtp: SMTPSettings?, _ body: (Applicati
         try await configure(app, AppConfiguration(database: database, vault: testVault, secureCookies: secureCookies, bcryptCost: 4, databasePoolSize: 2,
                                                   smtp: smtp, publicURL: "http://zorginkoop.test"))
         try await LiveServer.start(app)
+        _ = Authenticators.of(app)  // made before the test's browsers run side by side
         try await body(app)
     } catch {
         await cleanUp(app, database, sqliteFile)
@@ -188,12 +190,49 @@ final class Browser: @unchecked Sendable {
         return response
     }
 
+    /// Logs in as a person does: the password, then (for an account with a second factor) the
+    /// code from the app on the person's phone; a role that needs a second factor and has none
+    /// sets up the app on the page it is sent to. Returns the password step's answer, or the
+    /// code step's when that refused.
     func login(_ email: String, password: String = testPassword) async throws -> WebResponse {
         try await get("/inloggen")
         let response = try await post("/inloggen", form: ["email": email, "password": password])
+        guard response.status == .seeOther else { return response }
+        if response.headers.first(name: .location)?.hasPrefix(AppURL.loginCode.path) == true {
+            let code = try await enterCode(email)
+            guard code.status == .seeOther else { return code }
+        }
         // Like a browser, follow to the next page: login issues a new form token.
-        if response.status == .seeOther { try await get("/account") }
+        let next = try await get("/account")
+        if next.headers.first(name: .location) == AppURL.accountSecondFactor.path { try await setUpAuthenticator(email) }
         return response
+    }
+
+    /// The code step: the app's code now, or (when this step's code was just used by another login
+    /// of the same account) the next one, as a person waits for the app's next code.
+    func enterCode(_ email: String) async throws -> WebResponse {
+        guard let secret = Authenticators.of(app)[email] else { throw Abort(.internalServerError, reason: "no authenticator for \(email)") }
+        try await get(AppURL.loginCode.path)
+        let step = TOTP.step(at: app.clock.now())
+        var answer = try await post(AppURL.loginCode.path, form: ["code": TOTP.code(secret: secret, step: step)])
+        if answer.status == .unauthorized {
+            answer = try await post(AppURL.loginCode.path, form: ["code": TOTP.code(secret: secret, step: step + 1)])
+        }
+        return answer
+    }
+
+    /// Types the key shown on the set-up page into the "app" and confirms with its code.
+    @discardableResult
+    func setUpAuthenticator(_ email: String) async throws -> WebResponse {
+        let page = try await get(AppURL.accountSecondFactor.path).body.string
+        guard let range = page.range(of: #"id="totp-key">[A-Z2-7 ]+<"#, options: .regularExpression),
+              let secret = Base32.decode(String(page[range].dropFirst(#"id="totp-key">"#.count).dropLast())) else {
+            throw Abort(.internalServerError, reason: "no key on the set-up page")
+        }
+        let answer = try await post(AppURL.accountSecondFactor.path, form: ["code": TOTP.code(secret: secret, step: TOTP.step(at: app.clock.now()))])
+        Authenticators.of(app)[email] = secret
+        try await get("/account")
+        return answer
     }
 
     private func escape(_ s: String) -> String {
@@ -214,6 +253,38 @@ final class Browser: @unchecked Sendable {
         if let range = body.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) {
             csrf = String(body[range]).components(separatedBy: "value=\"")[1].dropLast().description
         }
+    }
+}
+
+/// Runs blocking work (a raw socket, a child process) on a thread of its own: on Swift's
+/// cooperative pool (two threads here) it would stop the server's own handlers meanwhile.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+func blocking(_ work: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { work(); continuation.resume() }
+    }
+}
+
+/// The authenticator apps of the test's people: each account's key, by e-mail address.
+final class Authenticators: @unchecked Sendable {
+    private let keys = NIOLockedValueBox<[String: Data]>([:])
+    private struct Key: StorageKey { typealias Value = Authenticators }
+
+    static func of(_ app: Application) -> Authenticators {
+        if let known = app.storage[Key.self] { return known }
+        let made = Authenticators()
+        app.storage[Key.self] = made
+        return made
+    }
+
+    subscript(email: String) -> Data? {
+        get { keys.withLockedValue { $0[email] } }
+        set { keys.withLockedValue { $0[email] = newValue } }
     }
 }
 

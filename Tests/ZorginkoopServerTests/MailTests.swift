@@ -33,7 +33,7 @@ final class TestMailServer: @unchecked Sendable {
         process.standardInput = Pipe()
         try process.run()
         self.process = process
-        let line = try await Task.detached {
+        let line = try await blocking {
             var text = ""
             while !text.contains("\n") {
                 let data = output.fileHandleForReading.availableData
@@ -41,23 +41,26 @@ final class TestMailServer: @unchecked Sendable {
                 text += String(decoding: data, as: UTF8.self)
             }
             return text
-        }.value
+        }
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            stop()
+            remove()
             throw Abort(.internalServerError, reason: "the SMTP server did not start (pip install aiosmtpd): \(line)")
         }
         self.port = port
     }
 
     /// Stops the server, as a mail server that goes down; `start()` brings it back on its port.
-    func stop() {
-        process?.terminate()
-        process?.waitUntilExit()
-        process = nil
+    func stop() async {
+        guard let process else { return }
+        process.terminate()
+        await blocking { process.waitUntilExit() }
+        self.process = nil
     }
 
+    /// At the test's end: the process ends on its signal (or when the test process's end closes its stdin).
     func remove() {
-        stop()
+        process?.terminate()
+        process = nil
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -86,7 +89,7 @@ struct MailTests {
         let mail = TestMailServer()
         // Its port is known, and nothing listens there: the mail server is down.
         try await mail.start()
-        mail.stop()
+        await mail.stop()
         defer { mail.remove() }
         try await withApp(smtp: mail.settings) { app in
             let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))

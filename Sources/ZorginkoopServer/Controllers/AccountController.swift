@@ -25,6 +25,7 @@ struct AccountController {
         var error: String?
         var createAction: String
         var passwordHref = AppURL.accountPassword.path
+        var secondFactorHref = AppURL.accountSecondFactor.path
     }
 
     func page(req: Request) async throws -> View {

@@ -15,6 +15,7 @@ struct SessionController {
         var registrationHref = AppURL.providerRegistration.path
         var forgottenHref = AppURL.passwordForgotten.path
         var restored = false
+        var expired = false
     }
 
     struct LoginForm: Content {
@@ -26,7 +27,8 @@ struct SessionController {
     func form(req: Request) async throws -> Response {
         if req.auth.has(AuthenticatedUser.self) { return req.redirect(to: AppURL.home.path) }
         let next = safeNext(req.query[String.self, at: "verder"])
-        return try await req.view.render("login", PageContext(req, title: "Inloggen", data: LoginData(email: "", next: next, restored: req.query[String.self, at: "hersteld"] != nil)))
+        return try await req.view.render("login", PageContext(req, title: "Inloggen", data: LoginData(email: "", next: next, restored: req.query[String.self, at: "hersteld"] != nil,
+                                                                                         expired: req.query[String.self, at: "verlopen"] != nil)))
             .encodeResponse(for: req)
     }
 
@@ -37,15 +39,15 @@ struct SessionController {
         let address = req.remoteAddress?.ipAddress ?? "onbekend"
         switch try await LoginService.attempt(email: email, password: form.password ?? "", address: address, on: req) {
         case let .success(user):
-            // A new session id on login: a session id fixed before login is worth nothing after it.
-            if let old = req.session.id {
-                try await req.application.sessions.driver.deleteSession(old, for: req).get()
-                req.session.id = nil
+            if try await SecondFactor.state(of: user.requireID(), on: req.db)?.totp_confirmed_at != nil {
+                // The password is right; the session begins once the code from the app is too.
+                try await Self.renew(req)
+                req.session.data["pending"] = try user.requireID().uuidString
+                req.session.data["pending-at"] = String(req.now.timeIntervalSince1970)
+                req.session.data["csrf"] = Tokens.generate()
+                return req.redirect(to: AppURL.loginCode.path + "?verder=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
-            req.session.data["user"] = try user.requireID().uuidString
-            req.session.data["since"] = String(req.now.timeIntervalSince1970)
-            req.session.data["epoch"] = String(user.sessionEpoch)
-            req.session.data["csrf"] = Tokens.generate()
+            try await Self.begin(req, user: user)
             return req.redirect(to: next)
         case .invalid:
             return try await render(req, email: email, next: next, error: "Het e-mailadres of het wachtwoord klopt niet.", status: .unauthorized)
@@ -53,6 +55,24 @@ struct SessionController {
             return try await render(req, email: email, next: next,
                                     error: "Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.", status: .tooManyRequests)
         }
+    }
+
+    /// The signed-in session, in a new session id.
+    static func begin(_ req: Request, user: UserRecord) async throws {
+        try await renew(req)
+        req.session.data["user"] = try user.requireID().uuidString
+        req.session.data["since"] = String(req.now.timeIntervalSince1970)
+        req.session.data["epoch"] = String(user.sessionEpoch)
+        req.session.data["csrf"] = Tokens.generate()
+    }
+
+    /// A new session id at each step of the login: a session id fixed before it is worth nothing after it.
+    static func renew(_ req: Request) async throws {
+        if let old = req.session.id {
+            try await req.application.sessions.driver.deleteSession(old, for: req).get()
+            req.session.id = nil
+        }
+        req.session.data = SessionData()
     }
 
     func render(_ req: Request, email: String, next: String, error: String, status: HTTPStatus) async throws -> Response {

@@ -18,6 +18,8 @@ struct UsersController {
         var mustChangePassword: Bool
         var isSelf: Bool
         var activeAction: String
+        var hasSecondFactor: Bool
+        var secondFactorAction: String
     }
 
     struct Option: Encodable {
@@ -45,12 +47,14 @@ struct UsersController {
         let me = try req.auth.require(AuthenticatedUser.self)
         let region = try await DesignStore.region(on: req.db).design
         let users = try await UserRecord.query(on: req.db).with(\.$organisation).sort(\.$name).all()
+        let confirmed = try await SecondFactor.accountsWithSecondFactor(on: req.db)
         let data = PageData(
             users: users.map { u in
                 let role = Role(rawValue: u.role)
                 let bound = u.municipality.flatMap { region.municipality($0)?.name } ?? u.organisation?.name ?? "–"
                 return Row(name: u.name, email: u.email, role: role?.dutchName ?? u.role, bound: bound, active: u.active,
-                           mustChangePassword: u.mustChangePassword, isSelf: u.id == me.id, activeAction: AppURL.userActive(u.id!).path)
+                           mustChangePassword: u.mustChangePassword, isSelf: u.id == me.id, activeAction: AppURL.userActive(u.id!).path,
+                           hasSecondFactor: confirmed.contains(u.id!), secondFactorAction: AppURL.userSecondFactor(u.id!).path)
             },
             roles: Role.allCases.map { Option(value: $0.rawValue, label: $0.dutchName, selected: values["role"] == $0.rawValue) },
             municipalities: region.region.municipalities.map { Option(value: $0.code, label: $0.name, selected: values["municipality"] == $0.code) },

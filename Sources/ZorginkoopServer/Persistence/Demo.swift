@@ -53,6 +53,9 @@ public enum FirstStart {
         }
         for account in accounts {
             try await Accounts.create(account, actor: "demo", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
+            if account.role.requiresSecondFactor {
+                try await SecondFactor.enrolForDemo(email: account.email, keys: app.zorginkoop.vault, at: app.clock.now(), on: app.db)
+            }
         }
         return accounts.map { Account(email: $0.email, role: $0.role.dutchName, password: demoPassword) }
     }

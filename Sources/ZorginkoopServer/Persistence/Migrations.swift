@@ -136,6 +136,7 @@ enum Migrations {
         app.migrations.add(M014AddScopeDigest())
         app.migrations.add(M015AddPasswordChangeRequired())
         app.migrations.add(M016CreateOutboxAndPasswordResets())
+        app.migrations.add(M018AddSecondFactor())
     }
 }
 
@@ -186,5 +187,31 @@ struct M016CreateOutboxAndPasswordResets: AsyncMigration {
     func revert(on db: Database) async throws {
         try await db.schema("password_resets").delete()
         try await db.schema("outbox").delete()
+    }
+}
+
+/// The second factor: an account's TOTP key (sealed under the master key), when it was confirmed,
+/// the last step accepted (a code works once), and single-use recovery codes as digests.
+struct M018AddSecondFactor: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        // One column a statement: SQLite adds one column per ALTER TABLE.
+        try await db.schema("users").field("totp_secret", .data).update()
+        try await db.schema("users").field("totp_confirmed_at", .datetime).update()
+        try await db.schema("users").field("totp_last_step", .int64).update()
+        try await db.schema("recovery_codes")
+            .field("id", .uuid, .identifier(auto: false))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("code_hash", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("used_at", .datetime)
+            .create()
+        try await (db as! any SQLDatabase).create(index: "recovery_codes_user").on("recovery_codes").column("user_id").run()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("recovery_codes").delete()
+        try await db.schema("users").deleteField("totp_last_step").update()
+        try await db.schema("users").deleteField("totp_confirmed_at").update()
+        try await db.schema("users").deleteField("totp_secret").update()
     }
 }

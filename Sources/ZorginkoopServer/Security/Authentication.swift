@@ -18,6 +18,8 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     /// Sessions hold the epoch they began in; a new password (changed or reset) starts a new one,
     /// which ends every session of the old one at its next request.
     var sessionEpoch = 0
+    /// Has a confirmed second factor (an authenticator app).
+    var hasSecondFactor = false
 
     /// The columns the hot path reads, with SQLKit: every page needs the signed-in user.
     struct Row: Decodable {
@@ -30,9 +32,10 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         var active: Bool
         var must_change_password: Bool
         var session_epoch: Int
+        var totp_confirmed_at: Date?
     }
 
-    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active", "must_change_password", "session_epoch"]
+    static let columns = ["id", "email", "name", "role", "municipality", "organisation_id", "active", "must_change_password", "session_epoch", "totp_confirmed_at"]
 
     static func load(_ id: UUID, on db: Database) async throws -> AuthenticatedUser? {
         let row = try await (db as! any SQLDatabase).select().columns(columns)
@@ -57,6 +60,7 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
         self.init(id: row.id, email: row.email, name: row.name, role: role, municipality: row.municipality, organisationID: row.organisation_id)
         mustChangePassword = row.must_change_password
         sessionEpoch = row.session_epoch
+        hasSecondFactor = row.totp_confirmed_at != nil
     }
 
     init(id: UUID, email: String, name: String, role: Role, municipality: String?, organisationID: UUID?) {

@@ -156,6 +156,12 @@ struct RequirePermission: Middleware {
             }
             return request.eventLoop.makeSucceededFuture(request.redirect(to: AppURL.accountPassword.path))
         }
+        // A role that needs a second factor sets one up before anything else. (An API token is a
+        // long random secret of its own, made in a session that had the second factor.)
+        if user.role.requiresSecondFactor, !user.hasSecondFactor, !request.isAPI,
+           ![AppURL.accountSecondFactor.path, AppURL.accountPassword.path, AppURL.logout.path].contains(request.url.path) {
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: AppURL.accountSecondFactor.path))
+        }
         return next.respond(to: request)
     }
 }

@@ -16,6 +16,9 @@ enum AppURL {
     case accountPassword
     case passwordForgotten
     case passwordReset
+    case loginCode
+    case accountSecondFactor
+    case userSecondFactor(UUID)
     case userActive(UUID)
     case accountToken(UUID)
     case users
@@ -70,7 +73,8 @@ enum AppURL {
     /// The pages with a form for visitors who are not signed in: they need a form token, and a
     /// session to keep it in, before anyone has logged in.
     static let anonymousForms: Set<String> = [AppURL.login(next: nil).path, AppURL.providerRegistration.path,
-                                              AppURL.passwordForgotten.path, AppURL.passwordReset.path]
+                                              AppURL.passwordForgotten.path, AppURL.passwordReset.path,
+                                              AppURL.loginCode.path]
 
     /// A bid id in a path: `id/SEGMENT` for a bid assessed in several segments becomes `id~SEGMENT`.
     static func pathComponent(_ bid: String) -> String { bid.replacingOccurrences(of: "/", with: "~") }
@@ -93,6 +97,9 @@ enum AppURL {
         case .accountPassword: "/account/wachtwoord"
         case .passwordForgotten: "/wachtwoord-vergeten"
         case .passwordReset: "/wachtwoord-herstellen"
+        case .loginCode: "/inloggen/code"
+        case .accountSecondFactor: "/account/tweestapsverificatie"
+        case let .userSecondFactor(id): "/beheer/gebruikers/\(id.uuidString)/tweestapsverificatie"
         case let .userActive(id): "/beheer/gebruikers/\(id.uuidString)/actief"
         case let .accountToken(id): "/account/tokens/\(id.uuidString)/intrekken"
         case .users: "/beheer/gebruikers"
