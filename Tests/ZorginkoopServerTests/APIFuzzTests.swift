@@ -12,11 +12,7 @@ struct APIFuzzTests {
     @Test("400 mutated designs, tenders, bids and questions: no 5xx, every refusal a problem+json")
     func mutatedBodies() async throws {
         try await withApp { app in
-            let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))
-            app.clock = time.clock
-            let officer = try await makeAccount(app, .procurementOfficer, email: "inkoper1@doetinchem.nl")
-            try await CrisisTender.create(app, officer: officer)
-            time.set(CrisisTender.t0.addingTimeInterval(3600))
+            let (_, officer) = try await CrisisTender.openForBids(app)
             let provider = try await makeAccount(app, .provider, email: "info@zorg-a.nl", organisation: "Zorg A")
             let copy = try await apiRequest(app, .POST, "/api/v1/designs/achterhoek-2026/copies", token: officer)
             let code = try #require(try jsonObject(copy)["code"] as? String)

@@ -37,11 +37,7 @@ struct FirstWeekTests {
     @Test("A bid form of 60 kB and a question at its length limit arrive whole: the form token is read after the body")
     func longFormsArriveWhole() async throws {
         try await withApp { app in
-            let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))
-            app.clock = time.clock
-            let officer = try await makeAccount(app, .procurementOfficer, email: "inkoper1@doetinchem.nl")
-            try await CrisisTender.create(app, officer: officer)
-            time.set(CrisisTender.t0.addingTimeInterval(3600))
+            _ = try await CrisisTender.openForBids(app)
             _ = try await makeAccount(app, .provider, email: "info@zorg-a.nl", organisation: "Zorg A")
             let provider = Browser(app)
             #expect(try await provider.login("info@zorg-a.nl").status == .seeOther)
@@ -126,11 +122,7 @@ struct FirstWeekTests {
     @Test("After an upload refused mid-body, the next request on the same connection is answered")
     func connectionAnswersAfterARefusedUpload() async throws {
         try await withApp { app in
-            let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))
-            app.clock = time.clock
-            let officer = try await makeAccount(app, .procurementOfficer, email: "inkoper1@doetinchem.nl")
-            try await CrisisTender.create(app, officer: officer)
-            time.set(CrisisTender.t0.addingTimeInterval(3600))
+            _ = try await CrisisTender.openForBids(app)
             let provider = try await makeAccount(app, .provider, email: "info@zorg-a.nl", organisation: "Zorg A")
             _ = try await apiRequest(app, .PUT, "/api/v1/tenders/\(CrisisTender.code)/bid", token: provider,
                                      json: jsonText(try CrisisTender.content(marker: "A")))

@@ -62,6 +62,17 @@ struct CrisisTender {
     /// The published opening, half a minute after the deadline: the vault opens from then.
     static var opening: Date { deadline.addingTimeInterval(30) }
 
+    /// The tender published by an officer, an hour into its question round (bids may be made):
+    /// the test's clock and the officer's token.
+    static func openForBids(_ app: Application) async throws -> (time: TestClock, officer: String) {
+        let time = TestClock(t0.addingTimeInterval(-3600))
+        app.clock = time.clock
+        let officer = try await makeAccount(app, .procurementOfficer, email: "inkoper1@doetinchem.nl")
+        try await create(app, officer: officer)
+        time.set(t0.addingTimeInterval(3600))
+        return (time, officer)
+    }
+
     static func create(_ app: Application, officer: String) async throws {
         let body = """
         {"designTender": "CRISIS", "name": "Crisis Jeugdhulp 2027", "subSegments": ["CRI-AMB", "CRI-VBL"],
