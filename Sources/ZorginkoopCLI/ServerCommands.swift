@@ -92,7 +92,28 @@ struct MigrateCommand: AsyncParsableCommand {
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Accounts beheren.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Accounts beheren.",
+                                                    subcommands: [Add.self, RemoveSecondFactor.self])
+
+    struct RemoveSecondFactor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-second-factor",
+            abstract: "Verwijder de tweestapsverificatie van een account (telefoon kwijt, geen herstelcodes; ook van de enige beheerder). "
+                + "De sessies van het account eindigen; bij de volgende keer inloggen stelt de gebruiker een nieuwe in. Vastgelegd in de audittrail.")
+
+        @ArgumentParser.Option(help: "E-mailadres van het account.") var email: String
+
+        func run() async throws {
+            do {
+                try await withApplication { app in
+                    try await Accounts.removeSecondFactor(email: email, actor: "cli", actorRole: "system", clock: app.clock, on: app.db)
+                }
+            } catch let problems as AccountProblems {
+                throw CLIError(problems.fields.sorted { $0.key < $1.key }.map { "--\($0.key): \($0.value)" }.joined(separator: "\n"))
+            }
+            print("Tweestapsverificatie van \(email.lowercased()) verwijderd; de sessies van het account zijn beëindigd.")
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Voeg een account toe (vastgelegd in de audittrail).")

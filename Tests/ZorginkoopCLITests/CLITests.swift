@@ -219,4 +219,15 @@ struct ServerCLITests {
         #expect(duplicate.status == 2)
         #expect(duplicate.stderr.contains("--email: Er bestaat al een account"))
     }
+
+    @Test("user remove-second-factor names the account it cannot find, or one without a second factor, and exits 2")
+    func removeSecondFactorRefuses() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-cli-\(UUID().uuidString)")
+        let env = ["SQLITE_PATH": dir.appendingPathComponent("db.sqlite").path]
+        let unknown = try CLI.run("user", "remove-second-factor", "--email", "niemand@doetinchem.nl", environment: env)
+        #expect(unknown.status == 2 && unknown.stderr.contains("--email: Er is geen account met het e-mailadres niemand@doetinchem.nl"))
+        #expect(try CLI.run("user", "add", "--email", "inkoper@doetinchem.nl", "--role", "procurement-officer", environment: env).status == 0)
+        let none = try CLI.run("user", "remove-second-factor", "--email", "Inkoper@Doetinchem.nl", environment: env)
+        #expect(none.status == 2 && none.stderr.contains("heeft geen tweestapsverificatie ingesteld"))
+    }
 }

@@ -151,10 +151,9 @@ struct SecondFactorController {
             return req.redirect(to: AppURL.users.path + "?melding=" + "Vink aan dat u de tweestapsverificatie van \(user.email) wilt verwijderen."
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
         }
-        try await req.audited("user.second-factor-removed", subject: user.email) { db in
-            try await SecondFactor.remove(of: id, on: db)
-            _ = try await Accounts.startSessionEpoch(of: id, on: db)
-        }
+        let admin = try req.auth.require(AuthenticatedUser.self)
+        try await Accounts.removeSecondFactor(email: user.email, actor: admin.email, actorRole: admin.role.rawValue,
+                                              clock: req.application.clock, on: req.writer)
         return req.redirect(to: AppURL.users.path + "?melding=" + "De tweestapsverificatie van \(user.email) is verwijderd; bij de volgende keer inloggen stelt de gebruiker een nieuwe in."
             .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
     }

@@ -198,6 +198,23 @@ extension Accounts {
         }
     }
 
+    /// Removes a lost second factor (the administrator's page, or the command line for the only
+    /// administrator): the account's sessions end, and its holder sets up a new app at the next login.
+    public static func removeSecondFactor(email: String, actor: String, actorRole: String, clock: AppClock, on db: Database) async throws {
+        let address = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let user = try await UserRecord.query(on: db).filter(\.$email == address).first() else {
+            throw AccountProblems(fields: ["email": "Er is geen account met het e-mailadres \(address)."])
+        }
+        let id = try user.requireID()
+        guard try await SecondFactor.state(of: id, on: db)?.totp_confirmed_at != nil else {
+            throw AccountProblems(fields: ["email": "Het account \(address) heeft geen tweestapsverificatie ingesteld."])
+        }
+        try await db.audited("user.second-factor-removed", subject: address, actor: actor, actorRole: actorRole, clock: clock) { db in
+            try await SecondFactor.remove(of: id, on: db)
+            _ = try await startSessionEpoch(of: id, on: db)
+        }
+    }
+
     /// Ends every session of the account: the next epoch, returned for the session that goes on.
     static func startSessionEpoch(of id: UUID, on db: Database) async throws -> Int {
         guard let user = try await UserRecord.find(id, on: db) else { throw Abort(.notFound) }
