@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 import ZorginkoopCatalog
@@ -138,6 +139,12 @@ struct AssessmentTests {
 
     /// The award, continued from the assessment: go/no-go, provisional decision and letters,
     /// an objection, the standstill, the final award with contracts, a waiting-room call-up.
+    /// The texts of an organisation's notifications (its page "Meldingen").
+    static func notifications(_ app: Application, _ organisation: String) async throws -> [String] {
+        let id = try #require(try await OrganisationRecord.query(on: app.db).filter(\.$name == organisation).first()?.requireID())
+        return try await NotificationRecord.query(on: app.db).filter(\.$organisation.$id == id).all().map(\.text)
+    }
+
     static func award(_ app: Application, _ time: TestClock, bids: [String: String], design: Design, assessment: SegmentAssessment,
                       officer: Browser) async throws {
         let base = "/aanbestedingen/\(CrisisTender.code)/gunning"
@@ -211,8 +218,12 @@ struct AssessmentTests {
         // Closing an objection and the final award are irreversible: refused without an explicit confirmation.
         #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd."]).status == .unprocessableEntity)
         #expect(try await officer.post("\(base)/bezwaar/B1", form: ["state": "rejected", "note": "De commissie heeft de score gemotiveerd.", "confirm": "ja"]).status == .seeOther)
+        #expect(try await Self.notifications(app, "Zorg B").contains { $0.hasPrefix("Uw bezwaar B1 bij Crisis Jeugdhulp 2027 is afgehandeld: ongegrond. De commissie heeft de score gemotiveerd.") })
         #expect(try await officer.post("\(base)/definitief/CRI", form: [:]).status == .unprocessableEntity)
         #expect(try await officer.post("\(base)/definitief/CRI", form: ["confirm": "ja"]).status == .seeOther)
+        for bidder in ["Zorg A", "Zorg B"] {
+            #expect(try await Self.notifications(app, bidder).contains { $0.contains("is definitief; de overeenkomsten zijn aangemaakt") }, "\(bidder)")
+        }
 
         // Contracts follow the engine's selection and the tender's own term: the design's months from
         // the start the tender set (the design's 1-1-2026 lies before this award).
@@ -238,6 +249,13 @@ struct AssessmentTests {
         let called = try await AwardStore.load(try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())), on: app.db)
         #expect(called.callUps.first?.bid == bids["Zorg B"])
         #expect(called.contracts.map(\.bidder) == ["Zorg A", "Zorg B"])
+        #expect(try await Self.notifications(app, "Zorg B").contains { $0.hasPrefix("U bent opgeroepen uit de wachtkamer") })
+        // Each of these also went out by e-mail, through the outbox, to the bidder's accounts.
+        struct Mail: Decodable { var recipient: String; var body: String }
+        let mails = try await (app.db as! any SQLDatabase).raw("SELECT recipient, body FROM outbox").all(decoding: Mail.self)
+        for text in ["is afgehandeld", "is definitief", "opgeroepen uit de wachtkamer"] {
+            #expect(mails.contains { $0.body.contains(text) }, "\(text)")
+        }
         #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "award.waiting-room.call-up").first()?.details.contains("Winterswijk") == true)
         #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
     }
