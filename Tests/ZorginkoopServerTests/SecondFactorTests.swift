@@ -116,6 +116,9 @@ struct SecondFactorTests {
             let audit = try await AuditEntryRecord.query(on: app.db).filter(\.$action ~~ ["login.second-factor", "login.second-factor-failed"]).all()
             #expect(audit.filter { $0.action == "login.second-factor" }.count == 2)
             #expect(audit.filter { $0.action == "login.second-factor-failed" }.count == 3)
+            // The password alone is recorded as a first step, not as logged in.
+            #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "login.password-accepted").count() == 3)
+            #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "login.succeeded").count() == 1)
         }
     }
 

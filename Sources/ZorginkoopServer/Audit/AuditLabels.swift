@@ -10,7 +10,7 @@ enum AuditLabels {
         "user.created": "Account aangemaakt", "user.activated": "Account geheractiveerd", "user.deactivated": "Account gedeactiveerd",
         "user.password-changed": "Wachtwoord gewijzigd", "user.password-reset-requested": "Link voor nieuw wachtwoord aangevraagd",
         "user.password-reset": "Nieuw wachtwoord gekozen via e-maillink",
-        "login.second-factor": "Ingelogd met tweede stap", "login.second-factor-failed": "Verkeerde inlogcode",
+        "login.password-accepted": "Wachtwoord juist; inlogcode gevraagd", "login.second-factor": "Ingelogd (wachtwoord en inlogcode)", "login.second-factor-failed": "Verkeerde inlogcode",
         "user.second-factor-enabled": "Tweestapsverificatie aangezet", "user.recovery-codes-renewed": "Nieuwe herstelcodes gemaakt",
         "user.second-factor-removed": "Tweestapsverificatie verwijderd door beheerder",
         "token.created": "API-token aangemaakt", "token.revoked": "API-token ingetrokken",
