@@ -41,6 +41,7 @@ func routes(_ app: Application) throws {
     PasswordResetController().boot(web)
     UsersController().boot(web)
     TenderController().boot(web)
+    TenderDocumentController().boot(web)
     BidController().boot(web)
     VaultController().boot(web)
     QuestionController().boot(web)
