@@ -90,6 +90,30 @@ struct TenderDocumentsTests {
         }
     }
 
+    @Test("A document over the size limit is refused while it streams, with the message next to the field, and none of its chunks remain")
+    func tooLarge() async throws {
+        try await withApp { app in
+            let time = TestClock(CrisisTender.t0.addingTimeInterval(-3600))
+            app.clock = time.clock
+            let officer = try await makeAccount(app, .procurementOfficer, email: "inkoper1@doetinchem.nl")
+            try await Self.draft(app, officer: officer)
+            let browser = Browser(app)
+            #expect(try await browser.login("inkoper1@doetinchem.nl").status == .seeOther)
+            try await browser.get(Self.page)
+            // The limit is the core's 50 MB (TenderDocumentRulesTests); here 2 MB, so that several chunks are stored before the refusal.
+            app.tenderDocumentLimit = 2 * 1024 * 1024
+            var big = Array("%PDF-1.7\n".utf8)
+            big += [UInt8](repeating: 0x41, count: app.tenderDocumentLimit + 1 - big.count)
+            let refused = try await browser.postMultipart("\(Self.page)/documenten", fields: [("title", "Bijlagen"), ("kind", "other")],
+                                                          file: ("file", "groot.pdf", big))
+            #expect(refused.status == .payloadTooLarge)
+            #expect(refused.body.string.contains(#"id="doc-file-fout">‘groot.pdf’ is groter dan 2 MB"#))
+            #expect(try await Self.counts(app) == (0, 0, 0))
+            // The connection serves the next request.
+            #expect(try await browser.get(Self.page).status == .ok)
+        }
+    }
+
     @Test("A provider downloads a document with the right type and name, and the SHA-256 shown equals the SHA-256 of the bytes; a draft tender's documents stay hidden")
     func providerDownloads() async throws {
         try await withApp { app in

@@ -103,8 +103,8 @@ public enum TenderDocumentRules {
     }
 
     /// Checks the size as bytes arrive: `size` is what has been received so far.
-    public static func checkSize(_ size: Int, filename: String) -> TenderDocumentError? {
-        size > maximumSize ? .tooLarge(filename: filename, limit: maximumSize) : nil
+    public static func checkSize(_ size: Int, filename: String, limit: Int = maximumSize) -> TenderDocumentError? {
+        size > limit ? .tooLarge(filename: filename, limit: limit) : nil
     }
 
     /// The kind a form or request names by its code.

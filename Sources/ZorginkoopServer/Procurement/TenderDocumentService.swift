@@ -147,6 +147,7 @@ enum TenderDocumentService {
         record.uploadedAt = req.now
         try await SealedChunks.bulkWrite(req) { try await record.create(on: $0) }
         let storage = try chunks(versionID, tender, req.application)
+        let limit = req.application.tenderDocumentLimit
         do {
             var kind: DocumentKind?
             let received = try await storage.receive(bytes, on: req, inspect: { prefix in
@@ -155,7 +156,7 @@ enum TenderDocumentService {
                 case let .failure(error): throw Refused(error)
                 }
             }, checkSize: { size in
-                if let error = TenderDocumentRules.checkSize(size, filename: filename) { throw Refused(error) }
+                if let error = TenderDocumentRules.checkSize(size, filename: filename, limit: limit) { throw Refused(error) }
             })
             guard received.size > 0, let kind else { throw Refused(.empty(filename: filename)) }
             return try await commit(tender, upload, version: record, kind: kind, received: received, on: req)
@@ -260,6 +261,17 @@ enum TenderDocumentService {
             response.headers.replaceOrAdd(name: "Repr-Digest", value: "sha-256=:\(Data(bytes).base64EncodedString()):")
         }
         return response
+    }
+}
+
+extension Application {
+    private struct TenderDocumentLimitKey: StorageKey { typealias Value = Int }
+
+    /// The largest tender document accepted: the core's 50 MB. Tests lower it to prove the refusal
+    /// while streaming without sending 50 MB through a debug build.
+    var tenderDocumentLimit: Int {
+        get { storage[TenderDocumentLimitKey.self] ?? TenderDocumentRules.maximumSize }
+        set { storage[TenderDocumentLimitKey.self] = newValue }
     }
 }
 
