@@ -68,6 +68,7 @@ public func configure(_ app: Application, _ config: AppConfiguration) async thro
     try await app.autoMigrate()
     _ = try await DesignStore.loadRegionIfEmpty(app)
     try await DocumentUpload.sweepAbandoned(app)
+    try await DocumentUpload.sweepAbandonedTenderDocuments(app)
 }
 
 private func useDatabase(_ app: Application, _ engine: AppConfiguration.DatabaseEngine, poolSize: Int) throws {

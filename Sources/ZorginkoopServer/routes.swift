@@ -42,6 +42,7 @@ func routes(_ app: Application) throws {
     SecondFactorController().boot(web)
     UsersController().boot(web)
     TenderController().boot(web)
+    TenderDocumentController().boot(web)
     BidController().boot(web)
     VaultController().boot(web)
     QuestionController().boot(web)

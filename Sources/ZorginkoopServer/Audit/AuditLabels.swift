@@ -18,6 +18,8 @@ enum AuditLabels {
         "design.draft.created": "Conceptontwerp aangemaakt", "design.changed": "Ontwerp gewijzigd",
         "tender.created": "Aanbesteding aangemaakt", "tender.changed": "Aanbesteding gewijzigd (of rectificatie)",
         "tender.published": "Aanbesteding gepubliceerd",
+        "tender.document.uploaded": "Aanbestedingsdocument toegevoegd of nieuwe versie (voor publicatie)",
+        "tender.document.corrected": "Aanbestedingsdocument gerectificeerd (nieuw of vervangen, iedereen bericht)",
         "bid.submitted": "Inschrijving ingediend", "bid.withdrawn": "Inschrijving ingetrokken", "bid.refused-late": "Inschrijving geweigerd: te laat",
         "vault.confirmation": "Opening van de kluis bevestigd",
         "question.asked": "Vraag gesteld", "question.handled": "Vraag behandeld", "nota.published": "Nota van inlichtingen gepubliceerd",

@@ -11,6 +11,8 @@ struct ProcurementAPIController {
         api.on(.GET, "tenders", ":code", permission: .viewTenders, use: show)
         api.on(.PUT, "tenders", ":code", permission: .manageTenders, use: update)
         api.on(.POST, "tenders", ":code", "publication", permission: .manageTenders, use: publish)
+        api.on(.GET, "tenders", ":code", "documents", permission: .viewTenders, use: documents)
+        api.on(.GET, "tenders", ":code", "documents", ":number", "versions", ":version", permission: .viewTenders, use: documentVersion)
         api.on(.GET, "tenders", ":code", "bid", permission: .prepareBids, use: bid)
         api.on(.PUT, "tenders", ":code", "bid", permission: .prepareBids, use: saveBid)
         api.on(.POST, "tenders", ":code", "bid", "documents", permission: .prepareBids, body: .stream, use: upload)
@@ -142,6 +144,19 @@ struct ProcurementAPIController {
         return try await show(req: req)
     }
 
+    // MARK: Tender documents
+
+    /// The tender's documents with every version's SHA-256 (uploads go through the tender page).
+    func documents(req: Request) async throws -> Response {
+        Self.json(try await TenderDocumentService.list(try await tender(req), on: req.db))
+    }
+
+    func documentVersion(req: Request) async throws -> Response {
+        let tender = try await tender(req)
+        guard let number = req.parameters.get("number", as: Int.self), let version = req.parameters.get("version", as: Int.self) else { throw Abort(.notFound) }
+        return try TenderDocumentService.response(tender, try await TenderDocumentService.version(tender, number: number, version: version, on: req.db).1, on: req)
+    }
+
     // MARK: Bids
 
     struct BidResource: Encodable {
@@ -238,6 +253,8 @@ struct ProcurementAPIController {
     struct QuestionInput: Decodable {
         var text: String
         var documentReference: String?
+        /// The number of a tender document (see GET documents); the version current now is recorded.
+        var document: Int?
         var section: String?
     }
 
@@ -249,7 +266,7 @@ struct ProcurementAPIController {
         let tender = try await tender(req)
         let input = try Self.decode(QuestionInput.self, req)
         let question = try await QuestionService.ask(tender, text: input.text, documentReference: input.documentReference ?? "",
-                                                     section: input.section ?? "", on: req)
+                                                     document: input.document, section: input.section ?? "", on: req)
         return Self.json(question, status: .created)
     }
 

@@ -52,6 +52,8 @@ struct QuestionController {
         var textError: String?
         var text: String
         var documentReference: String
+        /// The tender's documents to cite; the free-text field only for a tender without documents.
+        var documents: [Option]
         var section: String
         var notice: String?
         var limit: Int
@@ -66,12 +68,17 @@ struct QuestionController {
         let now = req.now
         let round = tender.timeline.openQuestionRound(at: now)
         let questions = try await QuestionService.mine(tender, on: req)
+        let documents = try await TenderDocumentService.list(tender, on: req.db)
         let data = ProviderData(
             tenderName: tender.name, tenderHref: AppURL.tender(tender.code).path, contactBanHref: AppURL.contactBan.path,
             openRound: round, closesAt: round.map { DutchTime.dateTime(tender.timeline.questionDeadlines[$0 - 1]) },
             action: AppURL.questions(tender.code).path,
             questions: questions.map { row($0, tender: tender, all: []) },
-            textError: textError, text: form["text"], documentReference: form["documentReference"], section: form["section"],
+            textError: textError, text: form["text"], documentReference: form["documentReference"],
+            documents: documents.isEmpty ? [] : [Option(value: "", label: "Geen document", selected: form["document"].isEmpty)] + documents.map {
+                Option(value: String($0.number), label: $0.citation, selected: form["document"] == String($0.number))
+            },
+            section: form["section"],
             notice: notice, limit: QuestionService.questionLimit)
         return try await req.view.render("questions", PageContext(req, title: "Vragen: \(tender.name)", data: data)).encodeResponse(status: status, for: req)
     }
@@ -93,7 +100,7 @@ struct QuestionController {
         let form = try PostedForm(req)
         do {
             _ = try await QuestionService.ask(tender, text: form.trimmed("text"), documentReference: form.trimmed("documentReference"),
-                                              section: form.trimmed("section"), on: req)
+                                              document: Int(form.trimmed("document")), section: form.trimmed("section"), on: req)
         } catch let problems as ProblemList {
             return try await providerPage(req, textError: problems.problems.map(\.message).joined(separator: "; "), form: form, notice: nil, status: .unprocessableEntity)
         } catch let abort as AbortError where abort.status == .conflict {

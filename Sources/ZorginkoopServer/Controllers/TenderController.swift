@@ -334,14 +334,16 @@ struct TenderController {
         var canPublish: Bool
         var publishAction: String
         var error: String?
+        var notice: String?
         var contactBanHref: String
+        var documents: TenderDocumentsSection
     }
 
     func show(req: Request) async throws -> Response {
         try await show(req, error: nil, status: .ok)
     }
 
-    func show(_ req: Request, error: String?, status: HTTPStatus) async throws -> Response {
+    func show(_ req: Request, error: String?, status: HTTPStatus, documentForm: TenderDocumentForm? = nil) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
         let tender = try await TenderStore.find(try req.parameters.require("code"), for: user, at: req.now, on: req.db)
         let now = req.now
@@ -387,7 +389,10 @@ struct TenderController {
                             phase: phase.dutchName, isDraft: phase == .draft, timeline: timeline, subSegments: subSegments,
                             corrections: corrections, notas: notas, actions: actions,
                             canPublish: phase == .draft && Policy.allows(role, .manageTenders), publishAction: AppURL.tenderPublish(tender.code).path,
-                            error: error, contactBanHref: AppURL.contactBan.path)
+                            error: error, notice: documentForm == nil ? req.query[String.self, at: "melding"] : nil, contactBanHref: AppURL.contactBan.path,
+                            documents: TenderDocumentsSection(code: tender.code, documents: try await TenderDocumentService.list(tender, on: req.db),
+                                                              canManage: Policy.allows(role, .manageTenders),
+                                                              stage: TenderDocumentService.stage(tender, at: now), form: documentForm))
         return try await req.view.render("tender", PageContext(req, title: tender.name, data: data)).encodeResponse(status: status, for: req)
     }
 }

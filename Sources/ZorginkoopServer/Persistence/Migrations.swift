@@ -136,6 +136,7 @@ enum Migrations {
         app.migrations.add(M014AddScopeDigest())
         app.migrations.add(M015AddPasswordChangeRequired())
         app.migrations.add(M016CreateOutboxAndPasswordResets())
+        app.migrations.add(M017CreateTenderDocuments())
         app.migrations.add(M018AddSecondFactor())
     }
 }

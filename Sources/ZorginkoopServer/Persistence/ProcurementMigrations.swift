@@ -237,3 +237,64 @@ struct M014AddScopeDigest: AsyncMigration {
         try await db.schema("tenders").deleteField("scope_digest").update()
     }
 }
+
+/// Tender documents (selection guide, programme of requirements, draft contract, annexes) in
+/// numbered versions, and the document a question cites. A version's bytes are stored as the bid
+/// documents' are: sealed with the tender key in chunks, in a chunk table of the same layout whose
+/// rows reference the version (the bid documents' chunk table references `bid_documents`, and a
+/// SQLite table cannot change its foreign keys). A version counts once `complete` is set, in the
+/// audited transaction that numbers it; until then it has no document and no number.
+struct M017CreateTenderDocuments: AsyncMigration {
+    func prepare(on db: Database) async throws {
+        try await db.schema("tender_documents")
+            .id()
+            .field("tender_id", .uuid, .required, .references("tenders", "id"))
+            .field("number", .int, .required)
+            .field("title", .string, .required)
+            .field("kind", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "tender_id", "number")
+            .create()
+        try await db.schema("tender_document_versions")
+            .id()
+            .field("tender_id", .uuid, .required, .references("tenders", "id"))
+            .field("document_id", .uuid, .references("tender_documents", "id"))
+            .field("version", .int, .required)
+            .field("filename", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int64, .required)
+            .field("sha256", .string, .required)
+            .field("chunks", .int, .required)
+            .field("complete", .bool, .required)
+            .field("uploaded_by", .uuid)
+            .field("uploaded_by_email", .string, .required)
+            .field("uploaded_at", .datetime, .required)
+            .field("correction_number", .int)
+            .field("correction_reason", .string)
+            .unique(on: "document_id", "version")
+            .create()
+        try await db.schema("tender_document_chunks")
+            .field("document_id", .uuid, .required, .references("tender_document_versions", "id"))
+            .field("seq", .int, .required)
+            .field("data", .data, .required)
+            .compositeIdentifier(over: "document_id", "seq")
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.raw("CREATE INDEX IF NOT EXISTS tender_document_versions_tender ON tender_document_versions (tender_id)").run()
+        if sql.dialect.name == "postgresql" {
+            // Sealed chunks are incompressible (see M010).
+            try await sql.raw("ALTER TABLE tender_document_chunks ALTER COLUMN data SET STORAGE EXTERNAL").run()
+        }
+        // The document a question cites, and its version then; older rows keep their free-text reference.
+        try await db.schema("questions").field("document_id", .uuid).update()
+        try await db.schema("questions").field("document_version", .int).update()
+    }
+
+    func revert(on db: Database) async throws {
+        try await db.schema("questions").deleteField("document_version").update()
+        try await db.schema("questions").deleteField("document_id").update()
+        try await db.schema("tender_document_chunks").delete()
+        try await db.schema("tender_document_versions").delete()
+        try await db.schema("tender_documents").delete()
+    }
+}

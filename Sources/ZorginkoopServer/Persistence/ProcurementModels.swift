@@ -132,6 +132,10 @@ final class QuestionRecord: Model, @unchecked Sendable {
     @Field(key: "text") var text: String
     @Field(key: "document_reference") var documentReference: String
     @Field(key: "section") var section: String
+    /// The tender document cited (M017), and its version when the question was asked; nil for a
+    /// question without one, and for older questions that cite by free text (`documentReference`).
+    @OptionalField(key: "document_id") var documentID: UUID?
+    @OptionalField(key: "document_version") var documentVersion: Int?
     @Field(key: "asked_at") var askedAt: Date
     /// The wording to publish (anonymised by the officer); starts as the question's text.
     @Field(key: "wording") var wording: String
@@ -209,6 +213,46 @@ final class AwardRecord: Model, @unchecked Sendable {
     @Parent(key: "tender_id") var tender: TenderRecord
     @Field(key: "document") var document: String
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+/// A document an officer attached to a tender: its number in the tender (1, 2, …), title and kind
+/// (`TenderDocumentKind`). Its files are the versions.
+final class TenderDocumentRecord: Model, @unchecked Sendable {
+    static let schema = "tender_documents"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "tender_id") var tender: TenderRecord
+    @Field(key: "number") var number: Int
+    @Field(key: "title") var title: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// One version of a tender document: the file (its bytes sealed in `tender_document_chunks`), who
+/// uploaded it and when, and for a correction its number in the tender and its reason. Every
+/// version is kept. A version being received has no document and version 0 until it is complete.
+final class TenderDocumentVersionRecord: Model, @unchecked Sendable {
+    static let schema = "tender_document_versions"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "tender_id") var tender: TenderRecord
+    @OptionalParent(key: "document_id") var document: TenderDocumentRecord?
+    @Field(key: "version") var version: Int
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "chunks") var chunks: Int
+    @Field(key: "complete") var complete: Bool
+    @OptionalField(key: "uploaded_by") var uploadedBy: UUID?
+    @Field(key: "uploaded_by_email") var uploadedByEmail: String
+    @Field(key: "uploaded_at") var uploadedAt: Date
+    @OptionalField(key: "correction_number") var correctionNumber: Int?
+    @OptionalField(key: "correction_reason") var correctionReason: String?
 
     init() {}
 }

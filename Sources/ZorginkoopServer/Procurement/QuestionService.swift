@@ -9,7 +9,13 @@ struct QuestionInfo: Codable, Sendable, Content {
     var id: UUID
     var round: Int
     var text: String
+    /// The free-text reference of older questions; for a question that cites a tender document, its
+    /// citation "nr. – titel (versie n)".
     var documentReference: String
+    /// The cited tender document (its number in the tender) and the version that was current when asked.
+    var document: Int?
+    var documentVersion: Int?
+    var documentID: UUID?
     var section: String
     var askedAt: Date
     var wording: String
@@ -22,6 +28,8 @@ struct QuestionInfo: Codable, Sendable, Content {
         round = r.round
         text = r.text
         documentReference = r.documentReference
+        documentID = r.documentID
+        documentVersion = r.documentVersion
         section = r.section
         askedAt = r.askedAt
         wording = r.wording
@@ -35,7 +43,8 @@ struct QuestionInfo: Codable, Sendable, Content {
 enum QuestionService {
     static let questionLimit = 4000
 
-    static func ask(_ tender: LoadedTender, text: String, documentReference: String, section: String, on req: Request) async throws -> QuestionInfo {
+    static func ask(_ tender: LoadedTender, text: String, documentReference: String, document: Int? = nil, section: String,
+                    on req: Request) async throws -> QuestionInfo {
         let organisation = try BidService.organisation(of: req)
         let user = req.auth.get(AuthenticatedUser.self)!
         let clock = req.application.clock
@@ -44,6 +53,8 @@ enum QuestionService {
         if text.count > questionLimit { problems.append(Problem("text", "de vraag telt \(text.count) tekens; het maximum is \(questionLimit)")) }
         if documentReference.count > 200 { problems.append(Problem("documentReference", "hoogstens 200 tekens")) }
         if section.count > 200 { problems.append(Problem("section", "hoogstens 200 tekens")) }
+        let cited: TenderDocumentInfo? = if let document { try await TenderDocumentService.list(tender, on: req.db).first { $0.number == document } } else { nil }
+        if let document, cited == nil { problems.append(Problem("document", TenderDocumentError.unknownDocument(number: document).description)) }
         guard problems.isEmpty else { throw ProblemList(problems: problems) }
         return try await req.audited("question.asked") { db in
             let now = clock.now()
@@ -57,12 +68,19 @@ enum QuestionService {
             q.round = round
             q.text = text
             q.documentReference = documentReference
+            q.documentID = cited?.id
+            q.documentVersion = cited?.current.version
             q.section = section
             q.askedAt = now
             q.wording = text
             q.answer = ""
             try await q.create(on: db)
-            return (try QuestionInfo(q), tender.code, ["vraag": try q.requireID().uuidString, "ronde": String(round)])
+            var info = try QuestionInfo(q)
+            if let cited {
+                info.document = cited.number
+                info.documentReference = TenderDocumentCitation.label(number: cited.number, title: cited.title, version: cited.current.version)
+            }
+            return (info, tender.code, ["vraag": try q.requireID().uuidString, "ronde": String(round)])
         }
     }
 
@@ -70,7 +88,7 @@ enum QuestionService {
     /// the Nota is published: everyone gets the answer at the same moment.
     static func mine(_ tender: LoadedTender, on req: Request) async throws -> [QuestionInfo] {
         let organisation = try BidService.organisation(of: req)
-        return try await QuestionRecord.query(on: req.db).filter(\.$tender.$id == tender.id).filter(\.$organisation.$id == organisation)
+        return try await cite(try await QuestionRecord.query(on: req.db).filter(\.$tender.$id == tender.id).filter(\.$organisation.$id == organisation)
             .sort(\.$askedAt).all().map { record in
                 var info = try QuestionInfo(record)
                 if !info.published {
@@ -79,11 +97,27 @@ enum QuestionService {
                     info.mergedInto = nil
                 }
                 return info
+            }, tender, on: req.db)
+    }
+
+    /// Fills in the citation "nr. – titel (versie n)" of questions that cite a tender document.
+    static func cite(_ questions: [QuestionInfo], _ tender: LoadedTender, on db: Database) async throws -> [QuestionInfo] {
+        guard questions.contains(where: { $0.documentID != nil }) else { return questions }
+        let documents = try await TenderDocumentRecord.query(on: db).filter(\.$tender.$id == tender.id).all()
+        let byID = Dictionary(documents.compactMap { d in d.id.map { ($0, d) } }, uniquingKeysWith: { a, _ in a })
+        return questions.map { question in
+            var q = question
+            if let id = q.documentID, let d = byID[id] {
+                q.document = d.number
+                q.documentReference = TenderDocumentCitation.label(number: d.number, title: d.title, version: q.documentVersion ?? 1)
             }
+            return q
+        }
     }
 
     static func all(_ tender: LoadedTender, on db: Database) async throws -> [QuestionInfo] {
-        try await QuestionRecord.query(on: db).filter(\.$tender.$id == tender.id).sort(\.$round).sort(\.$askedAt).all().map(QuestionInfo.init)
+        try await cite(try await QuestionRecord.query(on: db).filter(\.$tender.$id == tender.id).sort(\.$round).sort(\.$askedAt).all()
+            .map(QuestionInfo.init), tender, on: db)
     }
 
     /// The officer's handling: the wording to publish, the answer, or a merge into another question.
@@ -125,8 +159,9 @@ enum QuestionService {
                 throw Abort(.conflict, reason: "De nota van inlichtingen voor ronde \(round) is al gepubliceerd.")
             }
             let records = try await QuestionRecord.query(on: db).filter(\.$tender.$id == tender.id).filter(\.$round == round).all()
-            let questions = try records.map { r in
-                QuestionForNota(id: try r.requireID().uuidString, wording: r.wording, documentReference: r.documentReference,
+            let cited = try await cite(try records.map(QuestionInfo.init), tender, on: db)
+            let questions = try zip(records, cited).map { r, info in
+                QuestionForNota(id: try r.requireID().uuidString, wording: r.wording, documentReference: info.documentReference,
                                 section: r.section, answer: r.answer, mergedInto: r.mergedInto?.uuidString, askedAt: r.askedAt)
             }
             let nota = try NotaVanInlichtingen.compile(tender: tender.code, round: round, questions: questions, publishedAt: now).get()

@@ -27,6 +27,9 @@ enum AppURL {
     case tender(String)
     case tenderEdit(String)
     case tenderPublish(String)
+    case tenderDocuments(String)
+    case tenderDocumentReplace(String, Int)
+    case tenderDocument(String, Int, Int)
     case bid(String)
     case bidDocuments(String)
     case bidDocument(String, UUID)
@@ -108,6 +111,9 @@ enum AppURL {
         case let .tender(code): "/aanbestedingen/\(code)"
         case let .tenderEdit(code): "/aanbestedingen/\(code)/bewerken"
         case let .tenderPublish(code): "/aanbestedingen/\(code)/publiceren"
+        case let .tenderDocuments(code): "/aanbestedingen/\(code)/documenten"
+        case let .tenderDocumentReplace(code, number): "/aanbestedingen/\(code)/documenten/\(number)/vervangen"
+        case let .tenderDocument(code, number, version): "/aanbestedingen/\(code)/documenten/\(number)/versies/\(version)"
         case let .bid(code): "/aanbestedingen/\(code)/inschrijving"
         case let .bidDocuments(code): "/aanbestedingen/\(code)/inschrijving/documenten"
         case let .bidDocument(code, id): "/aanbestedingen/\(code)/inschrijving/documenten/\(id.uuidString)"
