@@ -39,7 +39,7 @@ struct SessionController {
         let address = req.remoteAddress?.ipAddress ?? "onbekend"
         switch try await LoginService.attempt(email: email, password: form.password ?? "", address: address, on: req) {
         case let .success(user):
-            if try await SecondFactor.state(of: user.requireID(), on: req.db)?.totp_confirmed_at != nil {
+            if user.secondFactorConfirmedAt != nil {
                 // The password is right; the session begins once the code from the app is too.
                 try await Self.renew(req)
                 req.session.data["pending"] = try user.requireID().uuidString

@@ -206,7 +206,7 @@ extension Accounts {
             throw AccountProblems(fields: ["email": "Er is geen account met het e-mailadres \(address)."])
         }
         let id = try user.requireID()
-        guard try await SecondFactor.state(of: id, on: db)?.totp_confirmed_at != nil else {
+        guard user.secondFactorConfirmedAt != nil else {
             throw AccountProblems(fields: ["email": "Het account \(address) heeft geen tweestapsverificatie ingesteld."])
         }
         try await db.audited("user.second-factor-removed", subject: address, actor: actor, actorRole: actorRole, clock: clock) { db in

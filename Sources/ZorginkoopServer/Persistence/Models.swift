@@ -19,6 +19,8 @@ final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "must_change_password") var mustChangePassword: Bool
     /// Sessions of an earlier epoch no longer count: a new password starts the next one.
     @Field(key: "session_epoch") var sessionEpoch: Int
+    /// When the second factor was confirmed; nil without one (the key itself is read by `SecondFactor` only).
+    @OptionalField(key: "totp_confirmed_at") var secondFactorConfirmedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

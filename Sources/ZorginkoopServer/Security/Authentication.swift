@@ -234,9 +234,8 @@ enum LoginService {
                 outcome = valid ? .success(user!) : .invalid
             }
             // With a second factor the password is only the first step: the code's entry says "logged in".
-            let codeFollows = valid ? try await SecondFactor.state(of: user!.requireID(), on: db)?.totp_confirmed_at != nil : false
             let action = switch outcome {
-            case .success: codeFollows ? "login.password-accepted" : "login.succeeded"
+            case let .success(user): user.secondFactorConfirmedAt != nil ? "login.password-accepted" : "login.succeeded"
             case .invalid: "login.failed"
             case .throttled: "login.throttled"
             }
