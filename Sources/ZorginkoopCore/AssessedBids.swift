@@ -115,12 +115,15 @@ public struct AssessedBid: Codable, Hashable, Sendable {
     public var assessments: [IndividualAssessment]
     /// The committee's consensus score per criterion code; nil when the meeting has not scored it yet.
     public var consensus: [String: Score]?
+    /// The KvK number of each combination member and subcontractor, by name.
+    public var partnerKvK: [String: String]?
 
     public init(id: String, bidder: String, combinationMembers: [String] = [], subcontractors: [String] = [],
                 segment: String, subSegments: [String], serves: ServiceArea = .all, specialisms: [String] = [],
                 capacity: [String: Int] = [:], transport: String? = nil,
                 requirements: [String: RequirementOutcome], assessments: [IndividualAssessment] = [],
-                consensus: [String: Score]?) {
+                consensus: [String: Score]?, partnerKvK: [String: String]? = nil) {
+        self.partnerKvK = partnerKvK
         self.id = id
         self.bidder = bidder
         self.combinationMembers = combinationMembers
@@ -138,7 +141,7 @@ public struct AssessedBid: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, bidder, combinationMembers, subcontractors, segment, subSegments, serves, specialisms,
-             capacity, transport, requirements, assessments, consensus
+             capacity, transport, requirements, assessments, consensus, partnerKvK
     }
 
     public init(from decoder: Decoder) throws {
@@ -156,6 +159,7 @@ public struct AssessedBid: Codable, Hashable, Sendable {
         requirements = try c.decode([String: RequirementOutcome].self, forKey: .requirements)
         assessments = try c.decodeIfPresent([IndividualAssessment].self, forKey: .assessments) ?? []
         consensus = try c.decodeIfPresent([String: Score].self, forKey: .consensus)
+        partnerKvK = try c.decodeIfPresent([String: String].self, forKey: .partnerKvK)
     }
 
     /// Every organisation in the party.

@@ -86,7 +86,7 @@ struct ReviewFindingsTests {
     @Test("A municipality's later go withdraws its earlier no-go")
     func laterGoWithdrawsNoGo() {
         let at = Date()
-        var state = AwardState()
+        var state = TenderAward()
         state.approvals = [.init(municipality: "berkelland", noGoSegments: ["CRI"], reason: "vergissing", by: "x", at: at),
                            .init(municipality: "berkelland", noGoSegments: [], reason: "", by: "x", at: at.addingTimeInterval(60)),
                            .init(municipality: "winterswijk", noGoSegments: ["CRI"], reason: "eigen aanbod", by: "y", at: at)]

@@ -34,6 +34,23 @@ public enum AwardError: Error, Hashable, Sendable, CustomStringConvertible {
     case unresolvedTies(subSegments: [String])
     /// The tender's contracts would start before the award; the term needs a correction first.
     case startBeforeAward(start: CalendarDate, award: CalendarDate)
+    case alreadyPublished
+    case notADecider(municipality: String)
+    case approvalsMissing(municipalities: [String])
+    case notEverySegmentAssessed
+    case notPublished
+    case unknownObjection(String)
+    case alreadyFinal(segment: String)
+    case signingBlocked(reasons: [String])
+    case waitingRoomNotOpen(subSegment: String)
+
+    /// A step that the award's state does not allow now (as opposed to bad input): HTTP's 409.
+    public var isConflict: Bool {
+        switch self {
+        case .alreadyPublished, .notADecider, .notPublished, .alreadyFinal, .signingBlocked, .waitingRoomNotOpen: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -61,6 +78,15 @@ public enum AwardError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .objectionClosed(objection, state): "bezwaar \(objection) is al afgehandeld (\(state.dutch))"
         case let .invalidTransition(from, to): "een bezwaar kan niet van '\(from.dutch)' naar '\(to.dutch)'"
         case let .unresolvedTies(subSegments): "de selectie is niet definitief: gelijke scores zonder loting in \(subSegments.joined(separator: ", "))"
+        case .alreadyPublished: "Het voorlopige gunningsbesluit is al gepubliceerd."
+        case .notADecider: "Uw gemeente doet niet mee in deze aanbesteding."
+        case let .approvalsMissing(names): "nog geen go/no-go van " + names.joined(separator: ", ")
+        case .notEverySegmentAssessed: "niet elk segment is beoordeeld"
+        case .notPublished: "Er is nog geen voorlopig gunningsbesluit."
+        case let .unknownObjection(id): "Bezwaar \(id) bestaat niet."
+        case .alreadyFinal: "Dit segment is al definitief gegund."
+        case let .signingBlocked(reasons): "Definitief gunnen kan nog niet: " + reasons.joined(separator: "; ")
+        case .waitingRoomNotOpen: "De wachtkamer is pas beschikbaar na de definitieve gunning van dit segment."
         case let .startBeforeAward(start, award): "de overeenkomsten zouden starten op \(start.dutch), voor de gunning op \(award.dutch); pas eerst de looptijd van de aanbesteding aan"
         }
     }

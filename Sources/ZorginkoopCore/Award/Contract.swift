@@ -10,6 +10,8 @@ public struct Contract: Codable, Hashable, Sendable {
         public var end: CalendarDate
     }
 
+    /// The register's number, `TENDER-001`; assigned by the award that makes the contract.
+    public var number: String = ""
     public var bid: String
     public var tender: String
     public var segment: String
@@ -27,6 +29,24 @@ public struct Contract: Codable, Hashable, Sendable {
     public var initialEnd: CalendarDate
     public var extensionOptions: [ExtensionOption]
     public var maxEnd: CalendarDate
+
+    public init(number: String = "", bid: String, tender: String, segment: String, bidder: String, combinationMembers: [String],
+                subcontractors: [String], subSegments: [String], municipalities: [String], start: CalendarDate,
+                initialEnd: CalendarDate, extensionOptions: [ExtensionOption], maxEnd: CalendarDate) {
+        self.number = number
+        self.bid = bid
+        self.tender = tender
+        self.segment = segment
+        self.bidder = bidder
+        self.combinationMembers = combinationMembers
+        self.subcontractors = subcontractors
+        self.subSegments = subSegments
+        self.municipalities = municipalities
+        self.start = start
+        self.initialEnd = initialEnd
+        self.extensionOptions = extensionOptions
+        self.maxEnd = maxEnd
+    }
 
     /// Every signing party: the bidder and its combination members.
     public var parties: [String] { [bidder] + combinationMembers }

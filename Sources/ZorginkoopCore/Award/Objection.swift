@@ -47,7 +47,10 @@ public struct Objection: Codable, Hashable, Sendable {
     }
 
     public var id: String
+    /// The bidder's name when it objected.
     public var bidder: String
+    /// The bidder's organisation id: how its objections are found.
+    public var organisation: String?
     public var segment: String
     public var kind: ObjectionKind
     public var summary: String

@@ -14,10 +14,13 @@ public struct DeclaredBid: Codable, Hashable, Sendable {
     /// Places offered per municipality code.
     public var capacity: [String: Int]
     public var transport: String?
+    /// The KvK number of each combination member and subcontractor, by name, for the contract's parties.
+    public var partnerKvK: [String: String]?
 
     public init(id: String, bidder: String, combinationMembers: [String] = [], subcontractors: [String] = [],
                 segment: String, subSegments: [String], serves: ServiceArea = .all, specialisms: [String] = [],
-                capacity: [String: Int] = [:], transport: String? = nil) {
+                capacity: [String: Int] = [:], transport: String? = nil, partnerKvK: [String: String]? = nil) {
+        self.partnerKvK = partnerKvK
         self.id = id
         self.bidder = bidder
         self.combinationMembers = combinationMembers

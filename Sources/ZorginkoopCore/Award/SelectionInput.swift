@@ -18,7 +18,7 @@ extension SegmentAssessment {
                            subcontractors: bid.subcontractors, segment: bid.segment, subSegments: bid.subSegments,
                            serves: bid.serves, specialisms: bid.specialisms, capacity: bid.capacity,
                            transport: bid.transport, requirements: requirementOutcomes(of: id),
-                           assessments: assessments, consensus: consensusScores(of: id))
+                           assessments: assessments, consensus: consensusScores(of: id), partnerKvK: bid.partnerKvK)
     }
 }
 

@@ -29,10 +29,12 @@ enum AssessmentStore {
             let subs = bid.content.subSegments.filter { scope.segment(of: $0)?.code == segment }
             let members: [String] = if case let .combination(partners) = bid.content.form { partners.map(\.name) } else { [] }
             let subcontractors: [String] = if case let .withSubcontractors(partners) = bid.content.form { partners.map(\.name) } else { [] }
+            let partners = bid.content.form.partners
             return DeclaredBid(id: segments.count == 1 ? bid.bid.uuidString : "\(bid.bid.uuidString)/\(segment)",
                                bidder: bid.organisation, combinationMembers: members, subcontractors: subcontractors,
                                segment: segment, subSegments: subs, serves: bid.content.serves, specialisms: bid.content.specialisms,
-                               capacity: bid.content.capacity, transport: bid.content.transport)
+                               capacity: bid.content.capacity, transport: bid.content.transport,
+                               partnerKvK: Dictionary(partners.map { ($0.name, $0.kvkNumber) }, uniquingKeysWith: { a, _ in a }))
         }
     }
 

@@ -69,6 +69,8 @@ struct AwardController {
     }
 
     struct ContractRow: Encodable {
+        var number: String
+        var href: String
         var parties: String
         var subSegments: String
         var municipalities: String
@@ -184,12 +186,14 @@ struct AwardController {
                 return SegmentAward(code: s.code, name: s.name, signing: text, canSign: decision == .allowed && !finalised,
                                     finalAction: AppURL.finalAward(tender.code, s.code).path, finalised: finalised)
             },
-            contracts: state.contracts.map { c in
-                ContractRow(parties: c.parties.joined(separator: " en ") + (c.subcontractors.isEmpty ? "" : " (onderaannemers: \(c.subcontractors.joined(separator: ", ")))"),
-                            subSegments: design.subSegments.filter { c.subSegments.contains($0.code) }.map(\.name).joined(separator: ", "),
-                            municipalities: names(c.municipalities), start: c.start.dutch, initialEnd: c.initialEnd.dutch,
-                            options: c.extensionOptions.map { "\($0.number): \($0.months) mnd tot \($0.end.dutch)" }.joined(separator: "; "),
-                            maxEnd: c.maxEnd.dutch)
+            contracts: try await ContractStore.all(on: req.db, tender: tender.id).map { stored in
+                let c = stored.contract
+                return ContractRow(number: c.number, href: AppURL.contract(c.number).path,
+                                   parties: c.parties.filter { $0.role != .subcontractor }.map(\.name).joined(separator: " en ")
+                                       + (c.parties.contains { $0.role == .subcontractor } ? " (onderaannemers: \(c.parties.filter { $0.role == .subcontractor }.map(\.name).joined(separator: ", ")))" : ""),
+                                   subSegments: design.subSegments.filter { c.subSegments.contains($0.code) }.map(\.name).joined(separator: ", "),
+                                   municipalities: names(c.municipalities), start: c.start.dutch, initialEnd: c.term.initialEnd.dutch,
+                                   options: "\(c.term.maxExtensions) × \(c.term.extensionMonths) maanden", maxEnd: c.term.maxEnd.dutch)
             },
             callUps: state.finals.isEmpty ? [] : (state.provisional?.selection.subSegments ?? []).filter { sub in state.finals.contains { $0.segment == sub.segment } }.map { sub in
                 CallUpRow(code: sub.code, name: sub.name,
@@ -212,13 +216,10 @@ struct AwardController {
         let reason = form.trimmed("reason")
         let now = req.now
         return try await attempt(req) {
+            if !noGo.isEmpty && reason.isBlank { throw ProblemList(problems: [Problem("reason", "motiveer de no-go")]) }
             try await AwardStore.change(tender, action: "award.approval", on: req) { state, _ in
-                guard state.provisional == nil else { throw Abort(.conflict, reason: "Het voorlopige gunningsbesluit is al gepubliceerd.") }
-                guard AwardStore.deciders(tender).contains(where: { $0.code == municipality }) else {
-                    throw Abort(.conflict, reason: "Uw gemeente doet niet mee in deze aanbesteding.")
-                }
-                if !noGo.isEmpty && reason.isBlank { throw ProblemList(problems: [Problem("reason", "motiveer de no-go")]) }
-                state.approvals.append(.init(municipality: municipality, noGoSegments: noGo, reason: reason, by: user.email, at: now))
+                try state.approve(.init(municipality: municipality, noGoSegments: noGo, reason: reason, by: user.email, at: now),
+                                  deciders: AwardStore.deciders(tender).map(\.code))
                 return ((), ["gemeente": municipality, "besluit": noGo.isEmpty ? "go" : "no-go voor \(noGo.joined(separator: ", ")): \(reason)"])
             }
             return done(req, tender, "Het besluit van uw gemeente is vastgelegd.")
@@ -250,8 +251,7 @@ struct AwardController {
         let advantages = texts
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.relative-advantages", on: req) { state, _ in
-                guard state.provisional == nil else { throw Abort(.conflict, reason: "Het voorlopige gunningsbesluit is al gepubliceerd.") }
-                state.relativeAdvantages = advantages
+                try state.setRelativeAdvantages(advantages)
                 return ((), ["inschrijvingen": String(advantages.count)])
             }
             return done(req, tender, "De relatieve voordelen zijn vastgelegd.")
@@ -303,7 +303,7 @@ struct AwardController {
         let tender = try await tender(req)
         guard let organisation = try await OrganisationRecord.find(try BidService.organisation(of: req), on: req.db) else { throw Abort(.notFound) }
         let state = try await AwardStore.load(tender, on: req.db)
-        guard let provisional = state.provisional, let letter = provisional.letters.first(where: { $0.bidder == organisation.name }) else {
+        guard let provisional = state.provisional, let letter = provisional.letter(forOrganisation: try organisation.requireID().uuidString) else {
             throw Abort(.notFound, reason: "Er is (nog) geen gunningsbrief voor uw organisatie.")
         }
         _ = user
@@ -311,9 +311,10 @@ struct AwardController {
         func lines(_ scores: [AwardLetter.CriterionScore]) -> [LetterData.Line] {
             scores.map { .init(name: $0.name, weight: $0.weight, score: $0.score.dutch, text: $0.text) }
         }
-        let bidSegments = Set(provisional.input.bids.filter { $0.bidder == organisation.name }.map(\.segment))
+        let bidSegments = Set(provisional.input.bids.filter { $0.bidder == letter.bidder }.map(\.segment))
+        let organisationID = try organisation.requireID().uuidString
         return LetterData(
-            tenderName: tender.name, bidder: organisation.name, publishedAt: DutchTime.dateTime(provisional.publishedAt),
+            tenderName: tender.name, bidder: letter.bidder, publishedAt: DutchTime.dateTime(provisional.publishedAt),
             decisions: letter.letter.decisions.map { d in
                 .init(name: d.name, decision: d.decision.dutch, score: d.weightedScore.map(RankingController.dutch) ?? "–", rank: d.rank.map(String.init) ?? "–",
                       own: lines(d.ownScores),
@@ -323,7 +324,7 @@ struct AwardController {
             printHref: AppURL.letterPrint(tender.code).path, objectionAction: AppURL.objections(tender.code).path,
             canObject: provisional.standstill.isRunning(at: now),
             segments: tender.scope.segments.filter { bidSegments.contains($0.code) }.map { Item(key: $0.code, label: $0.name, detail: "") },
-            objections: state.objections.filter { $0.bidder == organisation.name }.map { o in
+            objections: state.objections.filter { $0.organisation == organisationID }.map { o in
                 ObjectionRow(id: o.id, bidder: o.bidder, segment: tender.scope.design.segment(o.segment)?.name ?? o.segment, kind: o.kind.dutch,
                              summary: o.summary, state: o.state.dutch, open: o.state.isOpen,
                              history: o.history.map { "\(DutchTime.dateTime($0.at)): \($0.state.dutch) – \($0.note)" }, action: "")
@@ -341,20 +342,19 @@ struct AwardController {
 
     func lodge(req: Request) async throws -> Response {
         let tender = try await tender(req)
-        guard let organisation = try await OrganisationRecord.find(try BidService.organisation(of: req), on: req.db) else { throw Abort(.notFound) }
+        let organisation = try BidService.organisation(of: req).uuidString
         let form = try PostedForm(req)
         let now = req.now
         let kind = ObjectionKind(rawValue: form["kind"]) ?? .complaint
         do {
             try await AwardStore.change(tender, action: "award.objection.lodged", on: req) { state, _ in
-                guard let provisional = state.provisional else { throw Abort(.conflict, reason: "Er is nog geen gunningsbesluit.") }
-                guard provisional.input.bids.contains(where: { $0.bidder == organisation.name && $0.segment == form["segment"] }) else {
+                guard state.provisional?.input.bids.contains(where: { $0.segment == form["segment"] && $0.bidder == state.provisional?.letter(forOrganisation: organisation)?.bidder }) == true else {
+                    if state.provisional == nil { throw AwardError.notPublished }
                     throw ProblemList(problems: [Problem("segment", "kies een segment waarop u heeft ingeschreven")])
                 }
-                let id = "B\(state.objections.count + 1)"
-                state.objections.append(try Objection(id: id, bidder: organisation.name, segment: form["segment"], kind: kind,
-                                                      summary: form.trimmed("summary"), lodgedAt: now, standstill: provisional.standstill))
-                return ((), ["bezwaar": id, "soort": kind.dutch, "segment": form["segment"], "door": organisation.name])
+                let objection = try state.lodgeObjection(organisation: organisation, segment: form["segment"], kind: kind,
+                                                         summary: form.trimmed("summary"), at: now)
+                return ((), ["bezwaar": objection.id, "soort": kind.dutch, "segment": form["segment"], "door": objection.bidder])
             }
         } catch let problems as ProblemList {
             return req.redirect(to: AppURL.letter(tender.code).path + "?melding=" + problems.problems.map(\.message).joined(separator: "; ").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
@@ -378,11 +378,11 @@ struct AwardController {
         let now = req.now
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.objection.handled", on: req) { state, db in
-                guard let i = state.objections.firstIndex(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Bezwaar \(id) bestaat niet.") }
-                try state.objections[i].move(to: next, by: user.email, at: now, note: form.trimmed("note"))
-                if !next.isOpen {
-                    try await Notifications.toBidders([state.objections[i].bidder], "Uw bezwaar \(id) bij \(tender.name) is afgehandeld: \(next.dutch.lowercased()). \(form.trimmed("note"))",
-                                                      link: AppURL.letter(tender.code).path, at: now, on: db)
+                guard state.objections.contains(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Bezwaar \(id) bestaat niet.") }
+                let objection = try state.handleObjection(id, to: next, by: user.email, at: now, note: form.trimmed("note"))
+                if !next.isOpen, let organisation = objection.organisation.flatMap(UUID.init(uuidString:)) {
+                    try await Notifications.send("Uw bezwaar \(id) bij \(tender.name) is afgehandeld: \(next.dutch.lowercased()). \(form.trimmed("note"))",
+                                                 link: AppURL.letter(tender.code).path, at: now, to: [organisation], on: db)
                 }
                 return ((), ["bezwaar": id, "stand": next.dutch, "toelichting": form.trimmed("note")])
             }
@@ -403,25 +403,19 @@ struct AwardController {
         }
         return try await attempt(req) {
             try await AwardStore.change(tender, action: "award.final", on: req) { state, db in
-                guard let provisional = state.provisional else { throw Abort(.conflict, reason: "Er is nog geen voorlopig gunningsbesluit.") }
                 guard tender.scope.segments.contains(where: { $0.code == segment }) else {
                     throw Abort(.notFound, reason: "Segment '\(segment)' hoort niet bij deze aanbesteding.")
                 }
-                guard !state.finals.contains(where: { $0.segment == segment }) else { throw Abort(.conflict, reason: "Dit segment is al definitief gegund.") }
-                if case let .blocked(reasons) = provisional.standstill.signing(segment: segment, objections: state.objections, at: now) {
-                    throw Abort(.conflict, reason: "Definitief gunnen kan nog niet: " + reasons.joined(separator: "; "))
+                let contracts = try state.finalise(segment: segment, at: now, by: user.email, scope: tender.scope, numberPrefix: tender.code)
+                for contract in contracts {
+                    try await ContractStore.register(contract, source: .award, tender: tender, award: state, at: now, by: user.email, on: db)
                 }
-                var selection = provisional.selection
-                selection.subSegments = selection.subSegments.filter { $0.segment == segment }
-                try Contract.requireStart(of: tender.scope.design, tender: selection.tender, notBefore: Amsterdam.day(of: now))
-                let contracts = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design)
-                state.finals.append(.init(segment: segment, at: now, by: user.email, contracts: contracts))
                 let segmentName = tender.scope.design.segment(segment)?.name ?? segment
-                let bidders = Set(provisional.input.bids.filter { $0.segment == segment }.map(\.bidder)).sorted()
-                try await Notifications.toBidders(bidders, "De gunning van \(segmentName) bij \(tender.name) is definitief; de overeenkomsten zijn aangemaakt.",
-                                                  link: AppURL.letter(tender.code).path, at: now, on: db)
+                let bidders = Set(state.provisional?.input.bids.filter { $0.segment == segment }.map(\.bidder) ?? []).sorted()
+                try await Notifications.send("De gunning van \(segmentName) bij \(tender.name) is definitief; de overeenkomsten zijn aangemaakt.",
+                                             link: AppURL.letter(tender.code).path, at: now, to: AwardStore.organisations(ofBidders: bidders, in: state), on: db)
                 var details = ["segment": segment, "contracten": String(contracts.count)]
-                for c in contracts { details["contract \(c.bidder)"] = "\(c.subSegments.joined(separator: ", ")); \(c.start.dutch) tot en met \(c.initialEnd.dutch), uiterlijk \(c.maxEnd.dutch)" }
+                for c in contracts { details["contract \(c.number) \(c.bidder)"] = "\(c.subSegments.joined(separator: ", ")); \(c.start.dutch) tot en met \(c.initialEnd.dutch), uiterlijk \(c.maxEnd.dutch)" }
                 return ((), details)
             }
             return done(req, tender, "Definitief gegund; de contracten zijn aangemaakt.")
@@ -438,28 +432,16 @@ struct AwardController {
         return try await attempt(req) {
             guard !reason.isBlank else { throw ProblemList(problems: [Problem("reason", "geef de reden van de oproep (welk gat is ontstaan)")]) }
             try await AwardStore.change(tender, action: "award.waiting-room.call-up", on: req) { state, db in
-                guard let provisional = state.provisional, let sub = provisional.selection.subSegments.first(where: { $0.code == code }),
-                      state.finals.contains(where: { $0.segment == sub.segment }) else {
-                    throw Abort(.conflict, reason: "De wachtkamer is pas beschikbaar na de definitieve gunning van dit segment.")
+                let (call, contract) = try state.callUp(subSegment: code, reason: reason, by: user.email, at: now, scope: tender.scope, numberPrefix: tender.code)
+                var details = ["subsegment": code, "reden": reason, "uitkomst": call.explanation]
+                if let contract {
+                    try await ContractStore.register(contract, source: .callUp, tender: tender, award: state, at: now, by: user.email, on: db)
+                    let name = tender.scope.design.subSegments.first { $0.code == code }?.name ?? code
+                    try await Notifications.send("U bent opgeroepen uit de wachtkamer van \(name) bij \(tender.name): er is een overeenkomst voor u aangemaakt vanaf \(contract.start.dutch).",
+                                                 link: AppURL.letter(tender.code).path, at: now, to: AwardStore.organisations(ofBidders: [contract.bidder], in: state), on: db)
+                    details["contract"] = contract.number
                 }
-                let call = WaitingRoomCallUp(selection: sub, statuses: state.waiting[code] ?? [:])
-                var bid: String?
-                if case let .next(id, _) = call.outcome {
-                    bid = id
-                    state.waiting[code, default: [:]][id] = .calledUp
-                    var single = sub
-                    single.selected = [id]
-                    var selection = provisional.selection
-                    selection.subSegments = [single]
-                    if var contract = try Contract.forFinalAward(selection, input: provisional.input, design: tender.scope.design).first {
-                        contract.start = Swift.max(contract.start, Amsterdam.day(of: now))
-                        if let i = state.finals.firstIndex(where: { $0.segment == sub.segment }) { state.finals[i].contracts.append(contract) }
-                        try await Notifications.toBidders([contract.bidder], "U bent opgeroepen uit de wachtkamer van \(sub.name) bij \(tender.name): er is een overeenkomst voor u aangemaakt vanaf \(contract.start.dutch).",
-                                                          link: AppURL.letter(tender.code).path, at: now, on: db)
-                    }
-                }
-                state.callUps.append(.init(subSegment: code, bid: bid, reason: reason, explanation: call.explanation, by: user.email, at: now))
-                return ((), ["subsegment": code, "reden": reason, "uitkomst": call.explanation])
+                return ((), details)
             }
             return done(req, tender, "De oproep is vastgelegd.")
         }

@@ -138,6 +138,7 @@ enum Migrations {
         app.migrations.add(M016CreateOutboxAndPasswordResets())
         app.migrations.add(M017CreateTenderDocuments())
         app.migrations.add(M018AddSecondFactor())
+        app.migrations.add(M019CreateContractRegister())
     }
 }
 

@@ -254,12 +254,6 @@ enum Notifications {
     }
 
     /// The same message to the organisations of these bidders (by name, as the award names them).
-    static func toBidders(_ names: [String], _ text: String, link: String, at: Date, on db: Database) async throws {
-        guard !names.isEmpty else { return }
-        let organisations = try await OrganisationRecord.query(on: db).filter(\.$name ~~ names).all()
-        try await send(text, link: link, at: at, to: organisations.map { try $0.requireID() }, on: db)
-    }
-
     /// In the app and by e-mail to every active account of the organisations, both from `at` on.
     static func send(_ text: String, link: String, at: Date, to organisations: [UUID], on db: Database) async throws {
         let addresses = try await Outbox.addresses(ofOrganisations: organisations, on: db)

@@ -72,6 +72,15 @@ enum AppURL {
     case providerRegistration
     case organisation
     case notifications
+    case contracts
+    case contractsCSV
+    case contractsXLSX
+    case contractNew
+    case contract(String)
+    case contractProof(String, String)
+    case publicRegister
+    case publicRegisterCSV
+    case publicRegisterJSON
 
     /// The pages with a form for visitors who are not signed in: they need a form token, and a
     /// session to keep it in, before anyone has logged in.
@@ -156,6 +165,15 @@ enum AppURL {
         case .providerRegistration: "/aanbieders/registreren"
         case .organisation: "/organisatie"
         case .notifications: "/meldingen"
+        case .contracts: "/contracten"
+        case .contractsCSV: "/contracten/export.csv"
+        case .contractsXLSX: "/contracten/export.xlsx"
+        case .contractNew: "/contracten/nieuw"
+        case let .contract(number): "/contracten/\(number)"
+        case let .contractProof(number, requirement): "/contracten/\(number)/bewijs/\(requirement)"
+        case .publicRegister: "/gecontracteerd"
+        case .publicRegisterCSV: "/gecontracteerd.csv"
+        case .publicRegisterJSON: "/gecontracteerd.json"
         }
     }
 }
