@@ -206,12 +206,6 @@ enum ContractStore {
         }
     }
 
-    static func find(number: String, on db: Database) async throws -> StoredContract? {
-        guard let record = try await ContractRecord.query(on: db).filter(\.$number == number).first() else { return nil }
-        let id = try record.requireID()
-        return try await all(on: db).first { $0.id == id }
-    }
-
     static func list(_ filter: ContractFilter, on day: CalendarDate, db: Database) async throws -> [StoredContract] {
         try await all(on: db).filter { filter.admits($0.contract, on: day) }
     }
