@@ -27,6 +27,17 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(year: y, month: m, day: d)
     }
 
+    /// A date as people type it in a form: `31-12-2027` (also `1-1-2027`), or `2027-12-31` as a
+    /// date field sends it.
+    public init?(entered text: String) {
+        let value = text.trimmingCharacters(in: .whitespaces)
+        if let iso = CalendarDate(iso: value) { self = iso; return }
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+              let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }

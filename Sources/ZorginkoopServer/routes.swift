@@ -50,8 +50,11 @@ func routes(_ app: Application) throws {
     AssessmentController().boot(web)
     RankingController().boot(web)
     AwardController().boot(web)
+    ContractController().boot(web)
+    PublicRegisterController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(InputGuard(), BearerTokenAuthenticator())
     APIController().boot(api)
     ProcurementAPIController().boot(api)
+    ContractAPIController().boot(api)
 }

@@ -67,7 +67,9 @@ struct AuthorizationTests {
                                              "GET /wachtwoord-vergeten", "POST /wachtwoord-vergeten",
                                              "GET /wachtwoord-herstellen", "POST /wachtwoord-herstellen",
                                              // The code step of the login: the password was right, the session not yet begun.
-                                             "GET /inloggen/code", "POST /inloggen/code"]
+                                             "GET /inloggen/code", "POST /inloggen/code",
+                                             // The public list of contracted providers, as on the region's website.
+                                             "GET /gecontracteerd", "GET /gecontracteerd.json", "GET /gecontracteerd.csv"]
             let unprotected = Set(app.routes.all.filter { $0.permission == nil }.map { route in
                 "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
             })

@@ -48,8 +48,9 @@ enum ContractStore {
     static func register(_ contract: Contract, source: ContractSource, tender: LoadedTender, award: TenderAward, at: Date, by: String,
                          on db: Database) async throws -> RegisteredContract {
         let bid = award.provisional?.input.bids.first { $0.id == contract.bid }
-        let lead = ContractParty(role: .lead, organisation: try await organisationOfBid(contract.bid, on: db)?.uuidString,
-                                 name: contract.bidder, kvkNumber: nil)
+        let leadOrganisation = try await organisationOfBid(contract.bid, on: db)
+        let leadKvK = try await leadOrganisation.asyncMap { try await OrganisationRecord.find($0, on: db)?.kvkNumber } ?? nil
+        let lead = ContractParty(role: .lead, organisation: leadOrganisation?.uuidString, name: contract.bidder, kvkNumber: leadKvK)
         func partners(_ names: [String], _ role: ContractParty.Role) async throws -> [ContractParty] {
             var out: [ContractParty] = []
             for name in names {
@@ -186,9 +187,10 @@ enum ContractStore {
     // MARK: Reading
 
     /// Every contract, each with its parts, in number order: six queries however many contracts.
-    static func all(on db: Database, tender: UUID? = nil) async throws -> [StoredContract] {
+    static func all(on db: Database, tender: UUID? = nil, number: String? = nil) async throws -> [StoredContract] {
         var query = ContractRecord.query(on: db).sort(\.$number)
         if let tender { query = query.filter(\.$tenderRecord.$id == tender) }
+        if let number { query = query.filter(\.$number == number) }
         let records = try await query.all()
         guard !records.isEmpty else { return [] }
         let ids = try records.map { try $0.requireID() }
@@ -206,8 +208,32 @@ enum ContractStore {
         }
     }
 
-    static func list(_ filter: ContractFilter, on day: CalendarDate, db: Database) async throws -> [StoredContract] {
-        try await all(on: db).filter { filter.admits($0.contract, on: day) }
+    static func list(_ filter: ContractFilter, for viewer: ContractViewer, on day: CalendarDate, db: Database) async throws -> [StoredContract] {
+        try await all(on: db).filter { $0.contract.isVisible(to: viewer) && filter.admits($0.contract, on: day) }
+    }
+
+    /// One contract by its number, if the viewer may see it: a contract one may not see is not found.
+    static func find(_ number: String, for viewer: ContractViewer, on db: Database) async throws -> StoredContract {
+        guard let stored = try await all(on: db, number: number).first, stored.contract.isVisible(to: viewer) else {
+            throw Abort(.notFound, reason: "Overeenkomst '\(number)' bestaat niet of is niet voor u zichtbaar.")
+        }
+        return stored
+    }
+
+    /// Writes what an accepted proof changed: the proof's row and the contract's history.
+    static func saveProof(_ proof: StartProof, of stored: StoredContract, event: ContractEvent, on db: Database) async throws {
+        guard let row = try await ContractProofRecord.query(on: db).filter(\.$contract.$id == stored.id)
+            .filter(\.$requirement == proof.requirement).first() else { throw Abort(.notFound) }
+        row.acceptedOn = proof.acceptedOn?.description
+        row.acceptedBy = proof.acceptedBy
+        try await row.update(on: db)
+        try await append(event, to: stored.id, on: db)
+    }
+
+    /// The next number in the series of private tenders, counted inside the writing transaction.
+    static func nextPrivateTenderNumber(on db: Database) async throws -> String {
+        let count = try await ContractRecord.query(on: db).filter(\.$source == ContractSource.privateTender.rawValue).count()
+        return PrivateTenderContract.number(count + 1)
     }
 
     private static func day(_ text: String) throws -> CalendarDate {

@@ -67,6 +67,11 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageAward
     /// A bidder's own award letter and objections.
     case readOwnLetter
+    /// The contract register: the region's people see every contract, an official those of the own
+    /// municipality, a provider its own (decided by `ContractViewer`).
+    case viewContracts
+    /// Enter private-tender contracts, accept start proofs, record contract changes.
+    case manageContracts
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -105,6 +110,10 @@ public enum Policy {
             return role == .procurementOfficer
         case .readOwnLetter:
             return role == .provider
+        case .viewContracts:
+            return role != .assessor && role != .administrator
+        case .manageContracts:
+            return role == .procurementOfficer
         }
     }
 }
