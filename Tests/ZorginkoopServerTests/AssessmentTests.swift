@@ -260,6 +260,7 @@ struct AssessmentTests {
         }
         #expect(try await AuditEntryRecord.query(on: app.db).filter(\.$action == "award.waiting-room.call-up").first()?.details.contains("Winterswijk") == true)
         #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
+        try await Self.migrateFromBeforeTheRegister(app)
     }
 
     @Test("A tie at the cut stops the award until a recorded draw orders it; the draw is audited with who and when")
