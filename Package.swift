@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         // Tests only: the browser of the server tests talks to a real server over a real socket.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -31,12 +33,22 @@ let package = Package(
             dependencies: ["ZorginkoopCore"],
             resources: [.copy("Resources/designs")]
         ),
+        // Exchange formats: Dutch CSV (read and written), XLSX; depends on the core only.
+        .target(
+            name: "ZorginkoopInterop",
+            dependencies: [
+                "ZorginkoopCore",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         // The web application.
         .target(
             name: "ZorginkoopServer",
             dependencies: [
                 "ZorginkoopCore",
                 "ZorginkoopCatalog",
+                "ZorginkoopInterop",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -63,6 +75,10 @@ let package = Package(
         // Test support: the JSON mutator of the fuzz tests.
         .target(name: "ZorginkoopFuzzing", dependencies: ["ZorginkoopCore"], path: "Tests/Support/Fuzzing"),
         .testTarget(name: "ZorginkoopCoreTests", dependencies: ["ZorginkoopCore", "ZorginkoopCatalog"]),
+        .testTarget(
+            name: "ZorginkoopInteropTests",
+            dependencies: ["ZorginkoopInterop", "ZorginkoopCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "ZorginkoopCLITests", dependencies: ["ZorginkoopCLI", "ZorginkoopFuzzing"]),
         .testTarget(
             name: "ZorginkoopServerTests",
@@ -70,6 +86,7 @@ let package = Package(
                 "ZorginkoopServer",
                 "ZorginkoopCore",
                 "ZorginkoopCatalog",
+                "ZorginkoopInterop",
                 "ZorginkoopFuzzing",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -4,6 +4,7 @@ import Testing
 import VaporTesting
 @testable import ZorginkoopCore
 @testable import ZorginkoopServer
+import ZorginkoopInterop
 
 /// The contract register through a real server: the page and its filters, who sees what, a
 /// contract's page with its history, the quality-mark gate, private tenders and the public list.
@@ -208,6 +209,45 @@ struct ContractRegisterTests {
             // In 2029 only Aalten's extended term runs: Doetinchem, Winterswijk and Berkelland ended 31-12-2028.
             #expect(entries.map { "\($0.municipality) \($0.provider) \($0.role) \($0.end)" }
                     == ["aalten Partner Zorg member 2029-12-31", "aalten Zorggroep Test lead 2029-12-31"])
+            let csv = try await anonymous.get("/gecontracteerd.csv")
+            #expect(csv.status == .ok && csv.headers.contentType?.subType == "csv")
+            let rows = try DutchCSV.read(Data(buffer: csv.body), requiring: ["gemeente", "aanbieder", "rol", "tot_en_met"])
+            #expect(rows.map { "\($0["gemeente"]) \($0["aanbieder"]) \($0["rol"]) \($0["tot_en_met"])" }
+                    == ["Aalten Partner Zorg combinant 31-12-2029", "Aalten Zorggroep Test hoofdaannemer 31-12-2029"])
+        }
+    }
+
+    @Test("The register exports as Dutch CSV and as XLSX, one row per contract and municipality, with the page's filter and visibility")
+    func exports() async throws {
+        try await withApp { app in
+            Self.setClock(app)
+            _ = try await Self.contracts(app)
+            let officer = Browser(app)
+            #expect(try await officer.login(try await makeUser(app, .procurementOfficer)).status == .seeOther)
+            #expect(try await officer.get("/contracten").body.string.contains("href=\"/contracten/export.xlsx\""))
+            let csv = try await officer.get("/contracten/export.csv")
+            #expect(csv.status == .ok)
+            #expect(csv.headers.first(name: .contentDisposition)?.contains("contractregister.csv") == true)
+            let bytes = Data(buffer: csv.body)
+            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let rows = try DutchCSV.read(bytes, requiring: ["nummer", "gemeente", "huidige_einddatum", "verlengingen_over", "opzegdatum", "status"])
+            #expect(rows.map { "\($0["nummer"]) \($0["gemeente"]) \($0["huidige_einddatum"]) \($0["verlengingen_over"]) \($0["opzegdatum"])" } == [
+                "SDA-2026-001 Doetinchem 31-12-2028 2 30-06-2028", "SDA-2026-001 Aalten 31-12-2029 1 30-06-2029",
+                "SDA-2026-002 Winterswijk 31-12-2028 2 30-06-2028", "SDA-2026-002 Berkelland 31-12-2028 2 30-06-2028",
+            ])
+            #expect(rows[0]["onderaannemers"] == "Klein Maar Fijn")
+            let filtered = try DutchCSV.read(Data(buffer: try await officer.get("/contracten/export.csv?municipality=winterswijk").body), requiring: ["nummer"])
+            #expect(filtered.map { $0["nummer"] } == ["SDA-2026-002", "SDA-2026-002"])
+
+            let xlsx = try await officer.get("/contracten/export.xlsx?segment=AJ-SPEC")
+            #expect(xlsx.status == .ok)
+            #expect(xlsx.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            #expect(Data(buffer: xlsx.body).prefix(2) == Data("PK".utf8))
+
+            let official = Browser(app)  // Doetinchem sees its own contract only, in the export too
+            #expect(try await official.login(try await makeUser(app, .municipalityOfficial)).status == .seeOther)
+            let own = try DutchCSV.read(Data(buffer: try await official.get("/contracten/export.csv").body), requiring: ["nummer"])
+            #expect(Set(own.map { $0["nummer"] }) == ["SDA-2026-001"])
         }
     }
 }

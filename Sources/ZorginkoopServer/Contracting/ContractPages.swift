@@ -1,5 +1,6 @@
 import Foundation
 import ZorginkoopCore
+import ZorginkoopInterop
 
 /// Names for the codes a contract carries, from the region's design.
 struct ContractNames: Sendable {
@@ -306,5 +307,41 @@ struct ContractJSON: Codable, Sendable {
         }
         capacity = c.capacity
         terminatedOn = c.terminatedOn?.description
+    }
+}
+
+/// The register and the public list as spreadsheets: one row per contract and municipality, so a
+/// filter on a municipality or a sort on the end date works in Excel without splitting cells.
+enum ContractRegisterSheet {
+    static func sheet(_ contracts: [RegisteredContract], on day: CalendarDate, names: ContractNames) -> Sheet {
+        var sheet = Sheet(name: "Contractregister", columns: [
+            "nummer", "titel", "segment", "bron", "hoofdaannemer", "combinatieleden", "onderaannemers", "subsegmenten",
+            "gemeente", "start", "huidige_einddatum", "verlengingen_gebruikt", "verlengingen_over", "opzegdatum",
+            "maximale_einddatum", "status", "startvoorwaarde",
+        ])
+        for c in contracts {
+            let parties = { (role: ContractParty.Role) in c.parties.filter { $0.role == role }.map(\.name).joined(separator: ", ") }
+            let status = c.status(on: day).dutch
+            let gate = c.startGate(on: day).dutch
+            for t in c.terms {
+                sheet.rows.append([
+                    .text(c.number), .text(c.title), .text(names.segment(c.segment)), .text(c.source.dutch),
+                    .text(c.lead?.name ?? ""), .text(parties(.member)), .text(parties(.subcontractor)),
+                    .text(c.subSegments.map(names.subSegment).joined(separator: ", ")),
+                    .text(names.municipality(t.municipality)), .date(c.start), .date(t.end), .integer(t.extensionsUsed),
+                    .integer(c.extensionsLeft(t.municipality)), .date(NoticePolicy().noticeDate(forEnd: t.end)),
+                    .date(c.term.maxEnd), .text(status), .text(gate),
+                ])
+            }
+        }
+        return sheet
+    }
+
+    static func publicSheet(_ entries: [PublicRegisterEntry], names: ContractNames) -> Sheet {
+        Sheet(name: "Gecontracteerde aanbieders", columns: ["segment", "gemeente", "aanbieder", "kvk_nummer", "rol", "subsegmenten", "van", "tot_en_met"],
+              rows: entries.map { e in
+                  [.text(names.segment(e.segment)), .text(names.municipality(e.municipality)), .text(e.provider), .text(e.kvkNumber ?? ""),
+                   .text(e.role.dutch), .text(e.subSegments.map(names.subSegment).joined(separator: ", ")), .date(e.start), .date(e.end)]
+              })
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Vapor
+import ZorginkoopInterop
 import ZorginkoopCore
 
 /// Assessment after the opening: committees, conflict declarations, requirement checks, blind
@@ -112,8 +113,8 @@ struct AssessmentController {
     /// individual scores (once no longer blind), consensus and its revisions.
     func export(req: Request) async throws -> Response {
         let tender = try await tender(req)
-        var lines = ["segment;inschrijving;inschrijver;soort;door;onderdeel;score_of_uitkomst;tekst;tijdstip"]
-        func line(_ fields: [String]) { lines.append(fields.map(CSV.field).joined(separator: ";")) }
+        var sheet = Sheet(name: "Beoordeling", columns: ["segment", "inschrijving", "inschrijver", "soort", "door", "onderdeel", "score_of_uitkomst", "tekst", "tijdstip"])
+        func line(_ fields: [String]) { sheet.rows.append(fields.map(Sheet.Cell.text)) }
         for (code, a) in try await AssessmentStore.all(tender, on: req.db).sorted(by: { $0.key < $1.key }) {
             func bidder(_ id: String) -> String { a.bid(id)?.bidder ?? id }
             for d in a.declarations {
@@ -142,7 +143,7 @@ struct AssessmentController {
                 }
             }
         }
-        return CSV.response(lines, filename: "beoordeling-\(tender.code).csv")
+        return Download.csv(sheet, filename: "beoordeling-\(tender.code).csv")
     }
 
     // MARK: The segment page

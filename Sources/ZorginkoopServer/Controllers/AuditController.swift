@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Vapor
+import ZorginkoopInterop
 import ZorginkoopCore
 
 struct AuditController {
@@ -83,31 +84,11 @@ struct AuditController {
 
     func csv(req: Request) async throws -> Response {
         let entries = try await Self.entries(req, limit: nil)
-        var lines = ["volgnummer;tijdstip;actor;rol;actie;onderwerp;details;vorige_hash;hash"]
-        for e in entries.reversed() {
-            lines.append([String(e.seq), DutchTime.dateTime(e.at), e.actor, e.actorRole, e.action, e.subject, e.details, e.previousHash, e.hash]
-                .map(CSV.field).joined(separator: ";"))
-        }
-        return CSV.response(lines, filename: "audittrail.csv")
-    }
-}
-
-enum CSV {
-    /// A CSV download: semicolons (as Dutch spreadsheets expect), CRLF, and a byte-order mark so the accents read correctly.
-    static func response(_ lines: [String], filename: String) -> Response {
-        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: filename)
-        return response
-    }
-
-    /// A field quoted when needed; a leading =, +, - or @ is neutralised so a spreadsheet does not run it.
-    static func field(_ value: String) -> String {
-        var text = value
-        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-        if text.contains(where: { ";\"\n\r".contains($0) }) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
+        let sheet = Sheet(name: "Audittrail", columns: ["volgnummer", "tijdstip", "actor", "rol", "actie", "onderwerp", "details", "vorige_hash", "hash"],
+                          rows: entries.reversed().map { e in
+                              [.integer(e.seq), .text(DutchTime.dateTime(e.at)), .text(e.actor), .text(e.actorRole), .text(e.action),
+                               .text(e.subject), .text(e.details), .text(e.previousHash), .text(e.hash)]
+                          })
+        return Download.csv(sheet, filename: "audittrail.csv")
     }
 }

@@ -2,12 +2,15 @@ import Fluent
 import Foundation
 import Vapor
 import ZorginkoopCore
+import ZorginkoopInterop
 
 /// The contract register: the list with its filters and exports, a page per contract with its
 /// history and start proofs, and contracts of private tenders.
 struct ContractController {
     func boot(_ routes: RoutesBuilder) {
         routes.on(.GET, "contracten", permission: .viewContracts, use: list)
+        routes.on(.GET, "contracten", "export.csv", permission: .viewContracts, use: csv)
+        routes.on(.GET, "contracten", "export.xlsx", permission: .viewContracts, use: xlsx)
         routes.on(.GET, "contracten", "nieuw", permission: .manageContracts, use: newForm)
         routes.on(.POST, "contracten", "nieuw", permission: .manageContracts, use: create)
         routes.on(.GET, "contracten", ":number", permission: .viewContracts, use: show)
@@ -38,6 +41,24 @@ struct ContractController {
 
     func show(req: Request) async throws -> View {
         try await render(req, message: nil)
+    }
+
+    func csv(req: Request) async throws -> Response {
+        Download.csv(try await sheet(req), filename: "contractregister.csv")
+    }
+
+    func xlsx(req: Request) async throws -> Response {
+        Download.xlsx(try await sheet(req), filename: "contractregister.xlsx")
+    }
+
+    /// The register as the page shows it, with the same filter and visibility, one row per
+    /// contract and municipality.
+    private func sheet(_ req: Request) async throws -> Sheet {
+        let user = try req.auth.require(AuthenticatedUser.self)
+        let filter = try ContractFilter.parse(Self.query(req))
+        let day = Amsterdam.day(of: req.now)
+        let contracts = try await ContractStore.list(filter, for: Self.viewer(user), on: day, db: req.db).map(\.contract)
+        return ContractRegisterSheet.sheet(contracts, on: day, names: ContractNames(try await DesignStore.region(on: req.db).design))
     }
 
     func render(_ req: Request, message: String?, status: HTTPStatus = .ok) async throws -> View {
@@ -220,6 +241,7 @@ struct PublicRegisterController {
     func boot(_ routes: RoutesBuilder) {
         routes.get("gecontracteerd", use: page)
         routes.get("gecontracteerd.json", use: json)
+        routes.get("gecontracteerd.csv", use: csv)
     }
 
     struct Row: Encodable {
@@ -248,6 +270,11 @@ struct PublicRegisterController {
         struct Data: Encodable { var rows: [Row]; var csvHref: String; var jsonHref: String }
         return try await req.view.render("public-register", PageContext(req, title: "Gecontracteerde aanbieders", data: Data(
             rows: rows, csvHref: AppURL.publicRegisterCSV.path, jsonHref: AppURL.publicRegisterJSON.path)))
+    }
+
+    func csv(req: Request) async throws -> Response {
+        let (entries, names) = try await Self.entries(req)
+        return Download.csv(ContractRegisterSheet.publicSheet(entries, names: names), filename: "gecontracteerde-aanbieders.csv")
     }
 
     func json(req: Request) async throws -> Response {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Vapor
+import ZorginkoopInterop
 import ZorginkoopCore
 
 /// Questions and the Nota van Inlichtingen: providers ask, officers answer to all at once.
@@ -213,10 +214,10 @@ struct QuestionController {
 
     func notaCSV(req: Request) async throws -> Response {
         let data = try await notaData(req)
-        var lines = ["nummer;document;paragraaf;vraag;antwoord;aantal_vragen"]
-        for e in data.entries {
-            lines.append([e.number, e.documentReference, e.section, e.question, e.answer, String(e.questionsAnswered)].map(CSV.field).joined(separator: ";"))
-        }
-        return CSV.response(lines, filename: "nota-van-inlichtingen-\(data.tenderCode)-ronde-\(data.round).csv")
+        let sheet = Sheet(name: "Nota ronde \(data.round)", columns: ["nummer", "document", "paragraaf", "vraag", "antwoord", "aantal_vragen"],
+                          rows: data.entries.map { e in
+                              [.text(e.number), .text(e.documentReference), .text(e.section), .text(e.question), .text(e.answer), .integer(e.questionsAnswered)]
+                          })
+        return Download.csv(sheet, filename: "nota-van-inlichtingen-\(data.tenderCode)-ronde-\(data.round).csv")
     }
 }

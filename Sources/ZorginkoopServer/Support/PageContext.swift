@@ -27,6 +27,7 @@ struct PageContext<Data: Encodable>: Encodable {
         // Pages with forms: every page of a signed-in user (logout), and the forms anyone may fill in.
         self.csrf = user != nil || AppURL.anonymousForms.contains(request.url.path) ? request.csrfToken : ""
         var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Aanbestedingen", .tenders, .viewTenders),
+                                                      ("Contracten", .contracts, .viewContracts),
                                                       ("Ontwerpen", .designs, .viewDesigns), ("Meldingen", .notifications, .prepareBids),
                                                       ("Mijn organisatie", .organisation, .manageOrganisation),
                                                       ("Audittrail", .audit, .readAudit), ("Gebruikers", .users, .manageUsers),
