@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import ZorginkoopCore
 
 /// Everything the application reads from its environment, read in one place.
 public struct AppConfiguration: Sendable {
@@ -26,11 +27,14 @@ public struct AppConfiguration: Sendable {
     public var smtp: SMTPSettings?
     /// The address users reach, for links in e-mail (`PUBLIC_URL`).
     public var publicURL: String
+    /// How long before a term ends a municipality decides on extending it and tells the provider.
+    public var notice: NoticePolicy
 
     public init(database: DatabaseEngine, vault: VaultKeys, secureCookies: Bool = false, regionDesign: String = "achterhoek-2026",
                 demo: Bool = false, bcryptCost: Int = 12, databasePoolSize: Int = 4, smtp: SMTPSettings? = nil,
-                publicURL: String = "http://127.0.0.1:8080") {
+                publicURL: String = "http://127.0.0.1:8080", notice: NoticePolicy = NoticePolicy()) {
         self.database = database
+        self.notice = notice
         self.smtp = smtp
         self.publicURL = publicURL
         self.vault = vault
@@ -49,6 +53,8 @@ public struct AppConfiguration: Sendable {
     /// - `DATABASE_POOL_SIZE`: with PostgreSQL, connections per event loop (default 4).
     /// - `SMTP_HOST`, `SMTP_PORT` (default 25), `SMTP_FROM` (required with a host), `SMTP_USERNAME`
     ///   and `SMTP_PASSWORD` (AUTH PLAIN, optional): the mail server every notification is sent through.
+    /// - `EXTENSION_NOTICE_MONTHS`: months before a term's end by which a municipality decides on
+    ///   an extension and tells the provider (default 6, seed 002).
     /// - `VAULT_MASTER_KEY`: base64 of 32 random bytes (`zorginkoop vault new-key`). Required with
     ///   PostgreSQL; with SQLite a key file next to the database is made on first start, so a
     ///   database dump alone never opens the vault.
@@ -67,7 +73,8 @@ public struct AppConfiguration: Sendable {
             demo: demo,
             databasePoolSize: try poolSize(env["DATABASE_POOL_SIZE"]),
             smtp: try SMTPSettings.fromEnvironment(env),
-            publicURL: (env["PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/")))
+            publicURL: (env["PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/")),
+            notice: NoticePolicy(monthsBeforeEnd: try noticeMonths(env["EXTENSION_NOTICE_MONTHS"])))
     }
 }
 
@@ -82,6 +89,14 @@ private func poolSize(_ text: String?) throws -> Int {
         throw ConfigurationError(description: "DATABASE_POOL_SIZE: verwacht een aantal verbindingen per event loop van 1 tot en met 64 (niet '\(text)')")
     }
     return size
+}
+
+private func noticeMonths(_ text: String?) throws -> Int {
+    guard let text, !text.isEmpty else { return 6 }
+    guard let months = Int(text), (1...24).contains(months) else {
+        throw ConfigurationError(description: "EXTENSION_NOTICE_MONTHS: verwacht een aantal maanden van 1 tot en met 24 (niet '\(text)')")
+    }
+    return months
 }
 
 private func vaultKeys(_ env: [String: String], database: AppConfiguration.DatabaseEngine) throws -> VaultKeys {

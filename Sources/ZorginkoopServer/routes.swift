@@ -51,10 +51,12 @@ func routes(_ app: Application) throws {
     RankingController().boot(web)
     AwardController().boot(web)
     ContractController().boot(web)
+    ExtensionController().boot(web)
     PublicRegisterController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(InputGuard(), BearerTokenAuthenticator())
     APIController().boot(api)
     ProcurementAPIController().boot(api)
     ContractAPIController().boot(api)
+    CoverageAPIController().boot(api)
 }

@@ -284,3 +284,27 @@ public struct ExtensionRound: Hashable, Sendable {
         }
     }
 }
+
+extension ExtensionRound {
+    /// The contracts as they would run after the round: decided extensions as made, and where a
+    /// municipality has not decided yet, its intention to extend taken as made. What the lead's
+    /// advice weighs against the required capacity (seed 002: "rekening houdend met de toegekende
+    /// en de vereiste capaciteit").
+    public var contractsAsIntended: [RegisteredContract] {
+        let items = items
+        return contracts.map { c in
+            var c = c
+            for (i, t) in c.terms.enumerated() where t.end == end {
+                guard let item = items.first(where: { $0.contract == c.number && $0.municipality == t.municipality }),
+                      item.decision == nil, item.intention?.choice == .extend else { continue }
+                c.terms[i] = MunicipalTerm(municipality: t.municipality, end: item.endIfExtended, extensionsUsed: t.extensionsUsed + 1)
+            }
+            return c
+        }
+    }
+
+    /// Coverage on the day after the term end, as the round stands.
+    public func coverageAfter(scope: TenderScope, otherContracts: [RegisteredContract] = []) -> Coverage {
+        Coverage(scope: scope, tender: tender, contracts: contractsAsIntended + otherContracts, on: end.dayAfter())
+    }
+}

@@ -139,6 +139,7 @@ enum Migrations {
         app.migrations.add(M017CreateTenderDocuments())
         app.migrations.add(M018AddSecondFactor())
         app.migrations.add(M019CreateContractRegister())
+        app.migrations.add(M020CreateExtensionRounds())
     }
 }
 

@@ -72,6 +72,13 @@ public enum Permission: String, CaseIterable, Sendable {
     case viewContracts
     /// Enter private-tender contracts, accept start proofs, record contract changes.
     case manageContracts
+    /// The extension rounds and the coverage of capacity: the region's people and auditors; an
+    /// official sees the own municipality's part.
+    case viewExtensions
+    /// The lead's extension advice, and its adjustment.
+    case adviseExtensions
+    /// A municipality's intention and decision to extend, for its own municipality.
+    case decideExtensions
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -112,8 +119,12 @@ public enum Policy {
             return role == .provider
         case .viewContracts:
             return role != .assessor && role != .administrator
-        case .manageContracts:
+        case .manageContracts, .adviseExtensions:
             return role == .procurementOfficer
+        case .viewExtensions:
+            return role == .procurementOfficer || role == .municipalityOfficial || role == .auditor || role == .financeConsultant
+        case .decideExtensions:
+            return role == .municipalityOfficial
         }
     }
 }

@@ -78,6 +78,12 @@ enum AppURL {
     case contractNew
     case contract(String)
     case contractProof(String, String)
+    case extensions
+    case extensionRound(String, String, String)
+    case extensionAdvice(String, String, String)
+    case extensionIntention(String, String, String)
+    case extensionDecision(String, String, String)
+    case coverage(String)
     case publicRegister
     case publicRegisterCSV
     case publicRegisterJSON
@@ -171,6 +177,12 @@ enum AppURL {
         case .contractNew: "/contracten/nieuw"
         case let .contract(number): "/contracten/\(number)"
         case let .contractProof(number, requirement): "/contracten/\(number)/bewijs/\(requirement)"
+        case .extensions: "/verlengingen"
+        case let .extensionRound(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)"
+        case let .extensionAdvice(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/advies"
+        case let .extensionIntention(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/voornemen"
+        case let .extensionDecision(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/besluit"
+        case let .coverage(tender): "/aanbestedingen/\(tender)/dekking"
         case .publicRegister: "/gecontracteerd"
         case .publicRegisterCSV: "/gecontracteerd.csv"
         case .publicRegisterJSON: "/gecontracteerd.json"

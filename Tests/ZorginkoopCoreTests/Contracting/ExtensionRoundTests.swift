@@ -165,3 +165,30 @@ struct CoverageTests {
         #expect(later.cell("a", "SS")?.gap == 4)
     }
 }
+
+@Suite("Coverage after an extension round, as intended")
+struct CoverageAfterRoundTests {
+    @Test("Intentions to extend count as made, decisions as decided: a municipality whose only provider is not extended is left without supply")
+    func coverageAsIntended() throws {
+        let design = smallDesign(capacity: ["a": 2, "b": 2])
+        let scope = TenderScope(design: design, tender: "T", subSegments: ["SS"], noGo: [])
+        let term = design.tenders[0].contractTerm
+        let c = RegisteredContract(number: "T-001", source: .award, tender: "T", bid: nil, segment: "S", title: "",
+                                   parties: [ContractParty(role: .lead, organisation: "o", name: "Aanbieder", kvkNumber: nil)],
+                                   subSegments: ["SS"], term: term, start: term.start,
+                                   terms: ["a", "b"].map { MunicipalTerm(municipality: $0, end: term.initialEnd, extensionsUsed: 0) },
+                                   capacity: ["SS": ["a": 2, "b": 3]])
+        let at = Date(timeIntervalSince1970: 0)
+        var round = ExtensionRound(tender: "T", segment: "S", end: term.initialEnd, contracts: [c])
+        round.intentions = [ExtensionIntention(contract: "T-001", municipality: "a", choice: .extend, note: "", by: "a", at: at),
+                            ExtensionIntention(contract: "T-001", municipality: "b", choice: .doNotExtend, note: "", by: "b", at: at)]
+        let after = round.coverageAfter(scope: scope)
+        #expect(after.day == CalendarDate(iso: "2028-01-01"))
+        #expect(after.cell("a", "SS")?.dutch == "gedekt")
+        #expect(after.cell("b", "SS")?.dutch == "geen aanbieder")
+        #expect(after.cell("c", "SS")?.dutch == "geen aanbieder")
+        // The extension runs to 31-12-2028, the one extension of 12 months the small design allows.
+        #expect(round.contractsAsIntended[0].term(of: "a")?.end == CalendarDate(iso: "2028-12-31"))
+        #expect(round.contractsAsIntended[0].term(of: "b")?.end == CalendarDate(iso: "2027-12-31"))
+    }
+}
