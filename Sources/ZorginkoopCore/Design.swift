@@ -15,10 +15,13 @@ public struct Design: Codable, Hashable, Sendable {
     public var requirements: [Requirement]
     public var lots: [Lot]
     public var tenders: [Tender]
+    /// What providers report during the contract period, per segment (`KPI.segments`).
+    public var kpis: [KPI]
 
     public init(code: String, name: String, description: String = "", notes: [String] = [],
                 region: Region, scoreScale: ScoreScale, transportOptions: [TransportOption] = [],
-                requirements: [Requirement], lots: [Lot], tenders: [Tender]) {
+                requirements: [Requirement], lots: [Lot], tenders: [Tender], kpis: [KPI] = []) {
+        self.kpis = kpis
         self.code = code
         self.name = name
         self.description = description
@@ -32,7 +35,7 @@ public struct Design: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case code, name, description, notes, region, scoreScale, transportOptions, requirements, lots, tenders
+        case code, name, description, notes, region, scoreScale, transportOptions, requirements, lots, tenders, kpis
     }
 
     public init(from decoder: Decoder) throws {
@@ -47,6 +50,7 @@ public struct Design: Codable, Hashable, Sendable {
         requirements = try c.decode([Requirement].self, forKey: .requirements)
         lots = try c.decode([Lot].self, forKey: .lots)
         tenders = try c.decode([Tender].self, forKey: .tenders)
+        kpis = try c.decodeIfPresent([KPI].self, forKey: .kpis) ?? []
     }
 
     // MARK: Look-ups

@@ -17,7 +17,21 @@ extension Design {
         validateRequirements(&v)
         validateLots(&v)
         validateTenders(&v)
+        validateKPIs(&v)
         return v.problems
+    }
+
+    private func validateKPIs(_ v: inout ProblemCollector) {
+        v.requireUnique(kpis.map(\.code), path: { "kpis[\($0)].code" }, what: "KPI")
+        let segmentCodes = Set(segments.map(\.code))
+        for (i, k) in kpis.enumerated() {
+            for (j, s) in k.segments.enumerated() where !segmentCodes.contains(s) {
+                v.add("kpis[\(i)].segments[\(j)]", "KPI '\(k.code)' verwijst naar onbekend segment '\(s)'")
+            }
+            if k.target < 0 || (k.unit == .percent && k.target > 100_000) {
+                v.add("kpis[\(i)].target", "de norm van KPI '\(k.code)' ligt buiten het bereik van de eenheid")
+            }
+        }
     }
 
     private func validateRegion(_ v: inout ProblemCollector) {

@@ -52,6 +52,7 @@ func routes(_ app: Application) throws {
     AwardController().boot(web)
     ContractController().boot(web)
     ExtensionController().boot(web)
+    KPIController().boot(web)
     PublicRegisterController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(InputGuard(), BearerTokenAuthenticator())
@@ -59,4 +60,5 @@ func routes(_ app: Application) throws {
     ProcurementAPIController().boot(api)
     ContractAPIController().boot(api)
     CoverageAPIController().boot(api)
+    KPIAPIController().boot(api)
 }

@@ -80,7 +80,7 @@ struct ExtensionTests {
             let lead = try await officer.get(Self.round).body.string
             #expect(lead.contains("verlengen (") && lead.contains("niet verlengen ("))
             #expect(lead.contains("wacht op voornemens van gemeenten"), "Berkelland has not said yet")
-            #expect(lead.contains("Nog geen KPI-rapportages ontvangen."), "the facts beside the advice")
+            #expect(lead.contains("Beëindiging volgens plan: 0 van 2 periode(n) norm gehaald, 2 te laat of ontbrekend"), "the KPIs beside the advice")
 
             // The officer adjusts the advice: version 2.
             #expect(try await officer.post(Self.round + "/advies", form: ["recommendation": "extend", "adviceText": "Bijgesteld: Winterswijk verlengt niet."],

@@ -136,7 +136,7 @@ struct ExtensionRoundPage: Encodable, Sendable {
     var overviewHref: String
     var message: String?
 
-    init(_ round: ExtensionRound, events: [String: [ContractEvent]], scope: TenderScope?, otherContracts: [RegisteredContract],
+    init(_ round: ExtensionRound, events: [String: [ContractEvent]], kpis: [String: String] = [:], scope: TenderScope?, otherContracts: [RegisteredContract],
          for viewer: RoundViewer, on day: CalendarDate, names: ContractNames, form: PostedForm = PostedForm(values: [:]),
          errors: FieldErrors = FieldErrors(), message: String? = nil) {
         let t = round.timeline
@@ -165,7 +165,7 @@ struct ExtensionRoundPage: Encodable, Sendable {
                         municipalities: c.municipalities.filter(viewer.sees).map(names.municipality).joined(separator: ", "),
                         status: c.status(on: day).dutch,
                         history: history.isEmpty ? "–" : "\(history.count) gebeurtenis(sen); laatste: \(history.last!.summary)",
-                        kpi: "Nog geen KPI-rapportages ontvangen.")
+                        kpi: kpis[c.number] ?? "Geen KPI's voor dit segment.")
         }
         if let scope {
             let after = round.coverageAfter(scope: scope, otherContracts: otherContracts)

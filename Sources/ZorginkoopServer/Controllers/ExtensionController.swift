@@ -69,8 +69,14 @@ struct ExtensionController {
         let scope = try? await TenderStore.find(key.tender, for: user, at: req.now, on: req.db).scope
         let events = Dictionary(uniqueKeysWithValues: stored.map { ($0.contract.number, $0.events) })
         let others = stored.map(\.contract).filter { $0.tender == key.tender && $0.segment != key.segment }
-        let page = ExtensionRoundPage(round.round, events: events, scope: scope, otherContracts: others, for: viewer, on: Amsterdam.day(of: req.now),
-                                      names: ContractNames(try await DesignStore.region(on: req.db).design), form: form, errors: errors, message: message)
+        let design = try await DesignStore.region(on: req.db).design
+        let day = Amsterdam.day(of: req.now)
+        let reports = try await KPIStore.all(on: req.db, contracts: stored.filter { round.contractIDs[$0.contract.number] != nil })
+        let kpis = Dictionary(uniqueKeysWithValues: round.round.contracts.map { c in
+            (c.number, design.kpis(for: c.segment).map { KPISeries(contract: c, kpi: $0, reports: reports, on: day).summary }.joined(separator: "; "))
+        })
+        let page = ExtensionRoundPage(round.round, events: events, kpis: kpis, scope: scope, otherContracts: others, for: viewer, on: day,
+                                      names: ContractNames(design), form: form, errors: errors, message: message)
         return try await req.view.render("extension-round", PageContext(req, title: page.title, data: page))
     }
 

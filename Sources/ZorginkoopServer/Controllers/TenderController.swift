@@ -384,6 +384,7 @@ struct TenderController {
             if Policy.allows(role, .viewRanking) { actions.append(Link(label: "Rangschikking en selectie", href: AppURL.ranking(tender.code).path)) }
             if Policy.allows(role, .viewAward) { actions.append(Link(label: "Gunning en contracten", href: AppURL.award(tender.code).path)) }
             if Policy.allows(role, .readOwnLetter) { actions.append(Link(label: "Gunningsbrief en bezwaar", href: AppURL.letter(tender.code).path)) }
+            if Policy.allows(role, .viewExtensions) { actions.append(Link(label: "Dekking van de capaciteit", href: AppURL.coverage(tender.code).path)) }
         }
         let data = ShowData(code: tender.code, name: tender.name, designTender: tender.scope.designTender?.name ?? tender.scope.tender,
                             phase: phase.dutchName, isDraft: phase == .draft, timeline: timeline, subSegments: subSegments,

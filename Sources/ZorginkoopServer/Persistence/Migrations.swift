@@ -140,6 +140,7 @@ enum Migrations {
         app.migrations.add(M018AddSecondFactor())
         app.migrations.add(M019CreateContractRegister())
         app.migrations.add(M020CreateExtensionRounds())
+        app.migrations.add(M021CreateKPIReports())
     }
 }
 

@@ -79,6 +79,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case adviseExtensions
     /// A municipality's intention and decision to extend, for its own municipality.
     case decideExtensions
+    /// A provider reports the KPI values of its own contracts.
+    case reportKPIs
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -125,6 +127,8 @@ public enum Policy {
             return role == .procurementOfficer || role == .municipalityOfficial || role == .auditor || role == .financeConsultant
         case .decideExtensions:
             return role == .municipalityOfficial
+        case .reportKPIs:
+            return role == .provider
         }
     }
 }

@@ -84,6 +84,9 @@ enum AppURL {
     case extensionIntention(String, String, String)
     case extensionDecision(String, String, String)
     case coverage(String)
+    case kpis
+    case kpiReport
+    case kpiUpload
     case publicRegister
     case publicRegisterCSV
     case publicRegisterJSON
@@ -183,6 +186,9 @@ enum AppURL {
         case let .extensionIntention(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/voornemen"
         case let .extensionDecision(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/besluit"
         case let .coverage(tender): "/aanbestedingen/\(tender)/dekking"
+        case .kpis: "/kpi"
+        case .kpiReport: "/kpi/rapporteren"
+        case .kpiUpload: "/kpi/upload"
         case .publicRegister: "/gecontracteerd"
         case .publicRegisterCSV: "/gecontracteerd.csv"
         case .publicRegisterJSON: "/gecontracteerd.json"

@@ -28,7 +28,7 @@ struct PageContext<Data: Encodable>: Encodable {
         self.csrf = user != nil || AppURL.anonymousForms.contains(request.url.path) ? request.csrfToken : ""
         var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Aanbestedingen", .tenders, .viewTenders),
                                                       ("Contracten", .contracts, .viewContracts),
-                                                      ("Verlengingen", .extensions, .viewExtensions),
+                                                      ("Verlengingen", .extensions, .viewExtensions), ("KPI's", .kpis, .viewContracts),
                                                       ("Ontwerpen", .designs, .viewDesigns), ("Meldingen", .notifications, .prepareBids),
                                                       ("Mijn organisatie", .organisation, .manageOrganisation),
                                                       ("Audittrail", .audit, .readAudit), ("Gebruikers", .users, .manageUsers),
