@@ -57,6 +57,7 @@ public enum FirstStart {
                 try await SecondFactor.enrolForDemo(email: account.email, keys: app.zorginkoop.vault, at: app.clock.now(), on: app.db)
             }
         }
+        try await DemoContractPeriod.seed(app)
         return accounts.map { Account(email: $0.email, role: $0.role.dutchName, password: demoPassword) }
     }
 }
