@@ -51,6 +51,7 @@ func routes(_ app: Application) throws {
     RankingController().boot(web)
     AwardController().boot(web)
     ContractController().boot(web)
+    ContractChangeController().boot(web)
     ExtensionController().boot(web)
     KPIController().boot(web)
     PublicRegisterController().boot(web)

@@ -241,6 +241,11 @@ struct AssessmentTests {
         #expect(term.start == CalendarDate(year: 2027, month: 2, day: 1)! && term.maxTotalMonths == designTerm.maxTotalMonths)
         #expect(awarded.first?.start == term.start && awarded.first?.term.maxEnd == term.maxEnd)
         #expect(awarded.first?.lead?.name == "Zorg A" && awarded.first?.lead?.organisation != nil)
+        // The register names the procedure, not the design's tender, so its coverage finds the contracts.
+        #expect(awarded.allSatisfy { $0.tender == CrisisTender.code })
+        let scope = try LoadedTender(try #require(try await TenderRecord.query(on: app.db).first())).scope
+        let coverage = Coverage(scope: scope, tender: CrisisTender.code, contracts: awarded, on: term.start)
+        #expect(coverage.cells.contains { !$0.supply.isEmpty })
         let page = try await officer.get(base).body.string
         #expect(page.contains(term.maxEnd.dutch))
 

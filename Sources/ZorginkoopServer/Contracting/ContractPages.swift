@@ -214,8 +214,30 @@ struct ContractPage: Encodable, Sendable {
     var canManage: Bool
     var registerHref: String
     var term: String
+    var requests: [Request]
+    var canRequest: Bool
+    var requestAction: String
+    var capacityAction: String
+    var subSegmentChoices: [ContractRegisterPage.Choice]
+    var municipalityChoices: [ContractRegisterPage.Choice]
+    var form: [String: String]
+    var errors: [String: String]
 
-    init(_ stored: StoredContract, on day: CalendarDate, design: Design, canManage: Bool) {
+    struct Request: Encodable, Sendable {
+        var number: Int
+        var kind: String
+        var name: String
+        var kvk: String
+        var reason: String
+        var requested: String
+        var state: String
+        var decision: String
+        var pending: Bool
+        var action: String
+    }
+
+    init(_ stored: StoredContract, on day: CalendarDate, design: Design, canManage: Bool, requests: [SubcontractorRequest] = [],
+         canRequest: Bool = false, form: PostedForm = PostedForm(values: [:]), errors: FieldErrors = FieldErrors()) {
         let c = stored.contract
         let names = ContractNames(design)
         row = ContractRegisterRow(c, on: day, names: names)
@@ -242,6 +264,19 @@ struct ContractPage: Encodable, Sendable {
         registerHref = AppURL.contracts.path
         term = "\(c.term.initialTermMonths) maanden (\(c.term.start.dutch) t/m \(c.term.initialEnd.dutch)), "
             + "\(c.term.maxExtensions) × \(c.term.extensionMonths) maanden verlenging, maximaal \(c.term.maxTotalMonths) maanden (uiterlijk \(c.term.maxEnd.dutch))"
+        self.requests = requests.reversed().map { r in
+            Request(number: r.number, kind: r.kind.dutch, name: r.name, kvk: r.kvkNumber, reason: r.reason,
+                    requested: "\(r.requestedBy), \(Amsterdam.dutchDateTime(r.requestedAt))", state: r.state.dutch,
+                    decision: r.decidedBy.map { by in "\(by), \(r.decidedAt.map(Amsterdam.dutchDateTime) ?? "")" + (r.decisionReason.isEmpty ? "" : ": \(r.decisionReason)") } ?? "",
+                    pending: r.state == .pending, action: AppURL.contractSubcontractorDecision(c.number, r.number).path)
+        }
+        self.canRequest = canRequest
+        requestAction = AppURL.contractSubcontractors(c.number).path
+        capacityAction = AppURL.contractCapacity(c.number).path
+        subSegmentChoices = c.subSegments.map { ContractRegisterPage.Choice(value: $0, label: names.subSegment($0), selected: form["subSegment"] == $0) }
+        municipalityChoices = c.municipalities.map { ContractRegisterPage.Choice(value: $0, label: names.municipality($0), selected: form["municipality"] == $0) }
+        self.form = form.values
+        self.errors = Dictionary(errors.items.map { ($0.key, $0.message) }, uniquingKeysWith: { a, _ in a })
     }
 }
 

@@ -68,10 +68,12 @@ enum ContractStore {
             .filter { $0.bid == contract.bid }
             .map { p in StartProof(requirement: p.requirement, name: tender.scope.design.requirements.first { $0.code == p.requirement }?.name ?? p.requirement, due: p.due) }
         guard let term = tender.scope.contractTerm else { throw Abort(.conflict, reason: "De aanbesteding heeft geen looptijd.") }
-        let registered = RegisteredContract(contract, source: source, title: tender.scope.design.segment(contract.segment)?.name ?? contract.segment,
+        var registered = RegisteredContract(contract, source: source, title: tender.scope.design.segment(contract.segment)?.name ?? contract.segment,
                                             lead: lead, members: try await partners(contract.combinationMembers, .member),
                                             subcontractors: try await partners(contract.subcontractors, .subcontractor),
                                             capacity: capacity, proofs: proofs, term: term)
+        // The award names the design's tender (CRISIS); the register names this procedure (CRISIS-2026).
+        registered.tender = tender.code
         try await create(registered, tenderID: tender.id, at: at, by: by,
                          event: ContractEvent(kind: .created, at: at, by: by, summary: "Overeenkomst aangemaakt door \(source.dutch) bij \(tender.name)"),
                          on: db)

@@ -61,12 +61,15 @@ struct ContractController {
         return ContractRegisterSheet.sheet(contracts, on: day, names: ContractNames(try await DesignStore.region(on: req.db).design))
     }
 
-    func render(_ req: Request, message: String?, status: HTTPStatus = .ok) async throws -> View {
+    func render(_ req: Request, message: String?, status: HTTPStatus = .ok, form: PostedForm = PostedForm(values: [:]),
+                errors: FieldErrors = FieldErrors()) async throws -> View {
         let user = try req.auth.require(AuthenticatedUser.self)
         let stored = try await ContractStore.find(try req.parameters.require("number"), for: Self.viewer(user), on: req.db)
         let design = try await DesignStore.region(on: req.db).design
         struct Data: Encodable { var contract: ContractPage; var message: String? }
-        let page = ContractPage(stored, on: Amsterdam.day(of: req.now), design: design, canManage: Policy.allows(user.role, .manageContracts))
+        let requests = try await ContractChangeStore.requests(of: stored.id, on: req.db)
+        let page = ContractPage(stored, on: Amsterdam.day(of: req.now), design: design, canManage: Policy.allows(user.role, .manageContracts),
+                                requests: requests, canRequest: ContractChangeController.mayRequest(user, stored.contract), form: form, errors: errors)
         return try await req.view.render("contract", PageContext(req, title: "Overeenkomst \(stored.contract.number)", data: Data(contract: page, message: message)))
     }
 

@@ -141,6 +141,8 @@ enum Migrations {
         app.migrations.add(M019CreateContractRegister())
         app.migrations.add(M020CreateExtensionRounds())
         app.migrations.add(M021CreateKPIReports())
+        app.migrations.add(M022CreateSubcontractorRequests())
+        app.migrations.add(M023ContractTenderCodes())
     }
 }
 

@@ -81,6 +81,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case decideExtensions
     /// A provider reports the KPI values of its own contracts.
     case reportKPIs
+    /// A provider asks to add or remove a subcontractor of its own contract.
+    case requestContractChanges
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -127,7 +129,7 @@ public enum Policy {
             return role == .procurementOfficer || role == .municipalityOfficial || role == .auditor || role == .financeConsultant
         case .decideExtensions:
             return role == .municipalityOfficial
-        case .reportKPIs:
+        case .reportKPIs, .requestContractChanges:
             return role == .provider
         }
     }

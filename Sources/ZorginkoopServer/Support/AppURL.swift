@@ -78,6 +78,9 @@ enum AppURL {
     case contractNew
     case contract(String)
     case contractProof(String, String)
+    case contractSubcontractors(String)
+    case contractSubcontractorDecision(String, Int)
+    case contractCapacity(String)
     case extensions
     case extensionRound(String, String, String)
     case extensionAdvice(String, String, String)
@@ -180,6 +183,9 @@ enum AppURL {
         case .contractNew: "/contracten/nieuw"
         case let .contract(number): "/contracten/\(number)"
         case let .contractProof(number, requirement): "/contracten/\(number)/bewijs/\(requirement)"
+        case let .contractSubcontractors(number): "/contracten/\(number)/onderaannemers"
+        case let .contractSubcontractorDecision(number, request): "/contracten/\(number)/onderaannemers/\(request)"
+        case let .contractCapacity(number): "/contracten/\(number)/capaciteit"
         case .extensions: "/verlengingen"
         case let .extensionRound(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)"
         case let .extensionAdvice(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/advies"
