@@ -45,15 +45,22 @@ struct ContractChangeServerTests {
             #expect(try await officer.post(Self.page + "/capaciteit", form: ["subSegment": "AJ-SPEC-BEH", "municipality": "aalten", "places": "14", "reason": "groei in Aalten"],
                                            from: Self.page).status == .seeOther)
 
+            let early = try await officer.post(Self.page + "/gemeenten", form: ["change": "leave", "municipality": "aalten", "endOn": "morgen", "reason": "eigen inkoop"],
+                                               from: Self.page)
+            #expect(early.status == .unprocessableEntity && early.body.string.contains("id=\"mun-endOn-error\">geef de datum"))
+            app.clock = AppClock { Amsterdam.startOfDay(ContractRegisterTests.today).addingTimeInterval(10 * 3600 + 120) }
+            #expect(try await officer.post(Self.page + "/gemeenten", form: ["change": "leave", "municipality": "aalten", "endOn": "30-06-2027", "reason": "eigen inkoop"],
+                                           from: Self.page).status == .seeOther)
             let stored = try #require(try await ContractStore.all(on: app.db, number: "SDA-2026-001").first)
             #expect(stored.contract.parties.last == ContractParty(role: .subcontractor, organisation: nil, name: "Nieuw Zorg", kvkNumber: "55556666"))
             #expect(stored.contract.capacity["AJ-SPEC-BEH"]?["aalten"] == 14)
-            #expect(stored.events.compactMap(\.amendment) == [1, 2])
-            #expect(stored.events.last?.summary == "Wijziging 2: capaciteit AJ-SPEC-BEH in aalten van 10 naar 14 plaatsen")
+            #expect(stored.events.compactMap(\.amendment) == [1, 2, 3])
+            #expect(stored.events.last?.summary == "Wijziging 3: gemeente aalten eindigt op 30-6-2027 in plaats van 31-12-2029")
+            #expect(stored.contract.term(of: "aalten")?.end == CalendarDate(iso: "2027-06-30"))
             let html = try await officer.get(Self.page).body.string
             #expect(html.contains("Wijziging 1: onderaannemer Nieuw Zorg (KvK 55556666) toegevoegd op verzoek 1"))
             let actions = try await AuditEntryRecord.query(on: app.db).filter(\.$action ~~ ["contract.subcontractor.requested", "contract.subcontractor.decided", "contract.amended"]).count()
-            #expect(actions == 3)
+            #expect(actions == 4)
             // Another provider's organisation may not ask for changes of this contract.
             let other = Browser(app)
             try await Accounts.create(NewAccount(email: "oost@test.nl", name: "Oost", role: .provider, organisation: "Jeugdzorg Oost", password: testPassword),

@@ -156,3 +156,41 @@ extension RegisteredContract {
                                  reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), by: by, at: at)
     }
 }
+
+extension RegisteredContract {
+    /// A municipality joins the contract (its term runs as the longest-running municipality's,
+    /// without places until capacity is amended) or leaves it early (its term ends on `endOn`, not
+    /// before `day` and before its current end): a numbered amendment with its reason.
+    public mutating func changeMunicipality(join: Bool, municipality: String, region: [String], endOn: CalendarDate?, on day: CalendarDate,
+                                            reason: String, amendment: Int, by: String, at: Date) throws(ContractChangeError) -> ContractAmendment {
+        if let terminatedOn { throw .terminated(terminatedOn) }
+        var problems: [Problem] = []
+        if reason.isBlank { problems.append(Problem("reason", "geef de reden van de wijziging")) }
+        if join {
+            if !region.contains(municipality) { problems.append(Problem("municipality", "gemeente '\(municipality)' hoort niet bij de regio")) }
+            else if municipalities.contains(municipality) { problems.append(Problem("municipality", "gemeente '\(municipality)' hoort al bij deze overeenkomst")) }
+        } else if let current = term(of: municipality) {
+            if let endOn {
+                if endOn < day || endOn >= current.end {
+                    problems.append(Problem("endOn", "kies een einddatum van \(day.dutch) tot vóór het huidige einde \(current.end.dutch)"))
+                }
+            } else {
+                problems.append(Problem("endOn", "geef de datum waarop de overeenkomst voor deze gemeente eindigt (dd-mm-jjjj)"))
+            }
+        } else {
+            problems.append(Problem("municipality", "gemeente '\(municipality)' hoort niet bij deze overeenkomst"))
+        }
+        guard problems.isEmpty else { throw .problems(problems) }
+        let summary: String
+        if join {
+            let longest = terms.max { $0.end < $1.end }
+            terms.append(MunicipalTerm(municipality: municipality, end: longest?.end ?? term.initialEnd, extensionsUsed: longest?.extensionsUsed ?? 0))
+            summary = "gemeente \(municipality) toegevoegd, looptijd tot en met \((longest?.end ?? term.initialEnd).dutch)"
+        } else {
+            let i = terms.firstIndex { $0.municipality == municipality }!
+            summary = "gemeente \(municipality) eindigt op \(endOn!.dutch) in plaats van \(terms[i].end.dutch)"
+            terms[i].end = endOn!
+        }
+        return ContractAmendment(number: amendment, summary: summary, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), by: by, at: at)
+    }
+}

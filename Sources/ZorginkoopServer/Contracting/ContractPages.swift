@@ -97,7 +97,7 @@ struct ContractRegisterRow: Encodable, Sendable {
     var endsSummary: String
     var extensionsSummary: String
 
-    init(_ c: RegisteredContract, on day: CalendarDate, names: ContractNames) {
+    init(_ c: RegisteredContract, on day: CalendarDate, names: ContractNames, notice: NoticePolicy = NoticePolicy()) {
         number = c.number
         href = AppURL.contract(c.number).path
         title = c.title
@@ -109,14 +109,14 @@ struct ContractRegisterRow: Encodable, Sendable {
         subSegments = c.subSegments.map(names.subSegment).joined(separator: ", ")
         start = c.start.dutch
         maxEnd = c.term.maxEnd.dutch
-        status = c.status(on: day).dutch
+        status = c.status(on: day, notice: notice).dutch
         let gate = c.startGate(on: day)
         startGate = gate.dutch
         mayStart = gate.allowsDelivery
         if case .overdue = gate { overdue = true } else { overdue = false }
         municipalities = c.terms.map { t in
             MunicipalRow(code: t.municipality, name: names.municipality(t.municipality), end: t.end.dutch, extensionsUsed: t.extensionsUsed,
-                         extensionsLeft: c.extensionsLeft(t.municipality), noticeDate: NoticePolicy().noticeDate(forEnd: t.end).dutch)
+                         extensionsLeft: c.extensionsLeft(t.municipality), noticeDate: notice.noticeDate(forEnd: t.end).dutch)
         }
         let ends = Set(c.terms.map(\.end))
         endsSummary = ends.count <= 1 ? (ends.first?.dutch ?? "–") : municipalities.map { "\($0.name) \($0.end)" }.joined(separator: "; ")
@@ -147,8 +147,9 @@ struct ContractRegisterPage: Encodable, Sendable {
     var total: Int
 
     init(_ contracts: [RegisteredContract], filter: ContractFilter, on day: CalendarDate, design: Design, canCreate: Bool) {
+        let notice = filter.notice
         let names = ContractNames(design)
-        rows = contracts.map { ContractRegisterRow($0, on: day, names: names) }
+        rows = contracts.map { ContractRegisterRow($0, on: day, names: names, notice: notice) }
         total = rows.count
         municipalities = [Choice(value: "", label: "Alle gemeenten", selected: filter.municipality == nil)]
             + design.region.municipalities.map { Choice(value: $0.code, label: $0.name, selected: filter.municipality == $0.code) }
@@ -218,6 +219,8 @@ struct ContractPage: Encodable, Sendable {
     var canRequest: Bool
     var requestAction: String
     var capacityAction: String
+    var municipalitiesAction: String
+    var regionChoices: [ContractRegisterPage.Choice]
     var subSegmentChoices: [ContractRegisterPage.Choice]
     var municipalityChoices: [ContractRegisterPage.Choice]
     var form: [String: String]
@@ -236,11 +239,11 @@ struct ContractPage: Encodable, Sendable {
         var action: String
     }
 
-    init(_ stored: StoredContract, on day: CalendarDate, design: Design, canManage: Bool, requests: [SubcontractorRequest] = [],
+    init(_ stored: StoredContract, on day: CalendarDate, design: Design, canManage: Bool, notice: NoticePolicy = NoticePolicy(), requests: [SubcontractorRequest] = [],
          canRequest: Bool = false, form: PostedForm = PostedForm(values: [:]), errors: FieldErrors = FieldErrors()) {
         let c = stored.contract
         let names = ContractNames(design)
-        row = ContractRegisterRow(c, on: day, names: names)
+        row = ContractRegisterRow(c, on: day, names: names, notice: notice)
         tender = c.source == .privateTender ? "\(c.tender) (onderhandse aanbesteding)" : c.tender
         parties = c.parties.map { Party(role: $0.role.dutch, name: $0.name, kvk: $0.kvkNumber ?? "–") }
         proofs = c.proofs.map { p in
@@ -273,6 +276,8 @@ struct ContractPage: Encodable, Sendable {
         self.canRequest = canRequest
         requestAction = AppURL.contractSubcontractors(c.number).path
         capacityAction = AppURL.contractCapacity(c.number).path
+        municipalitiesAction = AppURL.contractMunicipalities(c.number).path
+        regionChoices = design.region.municipalities.map { ContractRegisterPage.Choice(value: $0.code, label: $0.name, selected: form["municipality"] == $0.code) }
         subSegmentChoices = c.subSegments.map { ContractRegisterPage.Choice(value: $0, label: names.subSegment($0), selected: form["subSegment"] == $0) }
         municipalityChoices = c.municipalities.map { ContractRegisterPage.Choice(value: $0, label: names.municipality($0), selected: form["municipality"] == $0) }
         self.form = form.values
@@ -316,7 +321,7 @@ struct ContractJSON: Codable, Sendable {
     var capacity: [String: [String: Int]]
     var terminatedOn: String?
 
-    init(_ c: RegisteredContract, on day: CalendarDate) {
+    init(_ c: RegisteredContract, on day: CalendarDate, notice: NoticePolicy = NoticePolicy()) {
         number = c.number
         source = c.source.rawValue
         tender = c.tender
@@ -329,7 +334,7 @@ struct ContractJSON: Codable, Sendable {
         maximumEnd = c.term.maxEnd.description
         maxExtensions = c.term.maxExtensions
         extensionMonths = c.term.extensionMonths
-        status = c.status(on: day).rawValue
+        status = c.status(on: day, notice: notice).rawValue
         let gate = c.startGate(on: day)
         switch gate {
         case .mayStart: startGate = Gate(state: "mayStart", mayDeliver: true, openProofs: [])
@@ -338,7 +343,7 @@ struct ContractJSON: Codable, Sendable {
         }
         municipalities = c.terms.map {
             Term(municipality: $0.municipality, end: $0.end.description, extensionsUsed: $0.extensionsUsed,
-                 extensionsLeft: c.extensionsLeft($0.municipality), noticeDate: NoticePolicy().noticeDate(forEnd: $0.end).description)
+                 extensionsLeft: c.extensionsLeft($0.municipality), noticeDate: notice.noticeDate(forEnd: $0.end).description)
         }
         capacity = c.capacity
         terminatedOn = c.terminatedOn?.description
@@ -348,7 +353,7 @@ struct ContractJSON: Codable, Sendable {
 /// The register and the public list as spreadsheets: one row per contract and municipality, so a
 /// filter on a municipality or a sort on the end date works in Excel without splitting cells.
 enum ContractRegisterSheet {
-    static func sheet(_ contracts: [RegisteredContract], on day: CalendarDate, names: ContractNames) -> Sheet {
+    static func sheet(_ contracts: [RegisteredContract], on day: CalendarDate, names: ContractNames, notice: NoticePolicy = NoticePolicy()) -> Sheet {
         var sheet = Sheet(name: "Contractregister", columns: [
             "nummer", "titel", "segment", "bron", "hoofdaannemer", "combinatieleden", "onderaannemers", "subsegmenten",
             "gemeente", "start", "huidige_einddatum", "verlengingen_gebruikt", "verlengingen_over", "opzegdatum",
@@ -356,7 +361,7 @@ enum ContractRegisterSheet {
         ])
         for c in contracts {
             let parties = { (role: ContractParty.Role) in c.parties.filter { $0.role == role }.map(\.name).joined(separator: ", ") }
-            let status = c.status(on: day).dutch
+            let status = c.status(on: day, notice: notice).dutch
             let gate = c.startGate(on: day).dutch
             for t in c.terms {
                 sheet.rows.append([
@@ -364,7 +369,7 @@ enum ContractRegisterSheet {
                     .text(c.lead?.name ?? ""), .text(parties(.member)), .text(parties(.subcontractor)),
                     .text(c.subSegments.map(names.subSegment).joined(separator: ", ")),
                     .text(names.municipality(t.municipality)), .date(c.start), .date(t.end), .integer(t.extensionsUsed),
-                    .integer(c.extensionsLeft(t.municipality)), .date(NoticePolicy().noticeDate(forEnd: t.end)),
+                    .integer(c.extensionsLeft(t.municipality)), .date(notice.noticeDate(forEnd: t.end)),
                     .date(c.term.maxEnd), .text(status), .text(gate),
                 ])
             }

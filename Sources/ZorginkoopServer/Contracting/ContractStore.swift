@@ -22,13 +22,15 @@ struct ContractFilter: Sendable {
     /// Contracts whose current end is on or before this day.
     var endsBy: CalendarDate?
     var tender: String?
+    /// The notice period the status "loopt af" is counted with (configuration, not a filter value).
+    var notice = NoticePolicy()
 
     func admits(_ c: RegisteredContract, on day: CalendarDate) -> Bool {
         if let municipality, !c.municipalities.contains(municipality) { return false }
         if let segment, c.segment != segment { return false }
         if let subSegment, !c.subSegments.contains(subSegment) { return false }
         if let organisation, !c.parties.contains(where: { $0.organisation == organisation.uuidString }) { return false }
-        if let status, c.status(on: day) != status { return false }
+        if let status, c.status(on: day, notice: notice) != status { return false }
         if let endsBy, c.currentEnd > endsBy { return false }
         if let tender, c.tender != tender { return false }
         return true

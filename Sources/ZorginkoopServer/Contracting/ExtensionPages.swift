@@ -163,7 +163,7 @@ struct ExtensionRoundPage: Encodable, Sendable {
             let history = events[c.number] ?? []
             return Fact(contract: c.number, href: AppURL.contract(c.number).path, provider: c.lead?.name ?? "–",
                         municipalities: c.municipalities.filter(viewer.sees).map(names.municipality).joined(separator: ", "),
-                        status: c.status(on: day).dutch,
+                        status: c.status(on: day, notice: round.notice).dutch,
                         history: history.isEmpty ? "–" : "\(history.count) gebeurtenis(sen); laatste: \(history.last!.summary)",
                         kpi: kpis[c.number] ?? "Geen KPI's voor dit segment.")
         }

@@ -10,6 +10,7 @@ struct ContractChangeController {
         routes.on(.POST, "contracten", ":number", "onderaannemers", permission: .requestContractChanges, use: request)
         routes.on(.POST, "contracten", ":number", "onderaannemers", ":request", permission: .manageContracts, use: decide)
         routes.on(.POST, "contracten", ":number", "capaciteit", permission: .manageContracts, use: capacity)
+        routes.on(.POST, "contracten", ":number", "gemeenten", permission: .manageContracts, use: municipality)
     }
 
     /// Only the lead signs for the contract, so only the lead's organisation asks for changes.
@@ -103,6 +104,32 @@ struct ContractChangeController {
                                                             amendment: RegisteredContract.nextAmendment(after: current.events), by: user.email, at: now)
                 try await ContractChangeStore.writeCapacity(subSegment: form["subSegment"], municipality: form["municipality"],
                                                             places: contract.capacity[form["subSegment"]]?[form["municipality"]] ?? 0, id: current.id, on: db)
+                try await ContractStore.append(amendment.event, to: current.id, on: db)
+                return ((), subject: number, details: ["amendment": String(amendment.number), "change": amendment.summary, "reason": amendment.reason])
+            }
+        } catch let error as ContractChangeError {
+            return try await refused(req, error, form: form)
+        }
+        return req.redirect(to: AppURL.contract(number).path)
+    }
+
+    func municipality(req: Request) async throws -> Response {
+        let user = try req.auth.require(AuthenticatedUser.self)
+        let number = try req.parameters.require("number")
+        let form = try PostedForm(req)
+        guard form["change"] == "join" || form["change"] == "leave" else {
+            return try await refused(req, .problems([Problem("change", "kies toevoegen of eerder beëindigen")]), form: form)
+        }
+        let region = try await DesignStore.region(on: req.db).design.region.municipalities.map(\.code)
+        let now = req.now
+        do {
+            try await req.audited("contract.amended") { db in
+                let current = try await ContractStore.find(number, for: .region, on: db)
+                var contract = current.contract
+                let amendment = try contract.changeMunicipality(join: form["change"] == "join", municipality: form["municipality"], region: region,
+                                                                endOn: CalendarDate(entered: form["endOn"]), on: Amsterdam.day(of: now), reason: form["reason"],
+                                                                amendment: RegisteredContract.nextAmendment(after: current.events), by: user.email, at: now)
+                try await ContractStore.writeTerms(contract, id: current.id, on: db)
                 try await ContractStore.append(amendment.event, to: current.id, on: db)
                 return ((), subject: number, details: ["amendment": String(amendment.number), "change": amendment.summary, "reason": amendment.reason])
             }

@@ -31,7 +31,8 @@ struct ContractController {
 
     func list(req: Request) async throws -> View {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let filter = try ContractFilter.parse(Self.query(req))
+        var filter = try ContractFilter.parse(Self.query(req))
+        filter.notice = req.application.zorginkoop.notice
         let day = Amsterdam.day(of: req.now)
         let contracts = try await ContractStore.list(filter, for: Self.viewer(user), on: day, db: req.db).map(\.contract)
         let design = try await DesignStore.region(on: req.db).design
@@ -55,10 +56,11 @@ struct ContractController {
     /// contract and municipality.
     private func sheet(_ req: Request) async throws -> Sheet {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let filter = try ContractFilter.parse(Self.query(req))
+        var filter = try ContractFilter.parse(Self.query(req))
+        filter.notice = req.application.zorginkoop.notice
         let day = Amsterdam.day(of: req.now)
         let contracts = try await ContractStore.list(filter, for: Self.viewer(user), on: day, db: req.db).map(\.contract)
-        return ContractRegisterSheet.sheet(contracts, on: day, names: ContractNames(try await DesignStore.region(on: req.db).design))
+        return ContractRegisterSheet.sheet(contracts, on: day, names: ContractNames(try await DesignStore.region(on: req.db).design), notice: filter.notice)
     }
 
     func render(_ req: Request, message: String?, status: HTTPStatus = .ok, form: PostedForm = PostedForm(values: [:]),
@@ -69,7 +71,7 @@ struct ContractController {
         struct Data: Encodable { var contract: ContractPage; var message: String? }
         let requests = try await ContractChangeStore.requests(of: stored.id, on: req.db)
         let page = ContractPage(stored, on: Amsterdam.day(of: req.now), design: design, canManage: Policy.allows(user.role, .manageContracts),
-                                requests: requests, canRequest: ContractChangeController.mayRequest(user, stored.contract), form: form, errors: errors)
+                                notice: req.application.zorginkoop.notice, requests: requests, canRequest: ContractChangeController.mayRequest(user, stored.contract), form: form, errors: errors)
         return try await req.view.render("contract", PageContext(req, title: "Overeenkomst \(stored.contract.number)", data: Data(contract: page, message: message)))
     }
 
@@ -222,19 +224,20 @@ struct ContractAPIController {
 
     func list(req: Request) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
-        let filter: ContractFilter
+        var filter: ContractFilter
         do { filter = try ContractFilter.parse(ContractController.query(req)) } catch {
             throw ValidationProblems(detail: "Het filter klopt niet.", problems: error.problems)
         }
+        filter.notice = req.application.zorginkoop.notice
         let day = Amsterdam.day(of: req.now)
         let contracts = try await ContractStore.list(filter, for: ContractController.viewer(user), on: day, db: req.db)
-        return ProcurementAPIController.json(contracts.map { ContractJSON($0.contract, on: day) })
+        return ProcurementAPIController.json(contracts.map { ContractJSON($0.contract, on: day, notice: filter.notice) })
     }
 
     func show(req: Request) async throws -> Response {
         let user = try req.auth.require(AuthenticatedUser.self)
         let stored = try await ContractStore.find(try req.parameters.require("number"), for: ContractController.viewer(user), on: req.db)
-        return ProcurementAPIController.json(ContractJSON(stored.contract, on: Amsterdam.day(of: req.now)))
+        return ProcurementAPIController.json(ContractJSON(stored.contract, on: Amsterdam.day(of: req.now), notice: req.application.zorginkoop.notice))
     }
 }
 

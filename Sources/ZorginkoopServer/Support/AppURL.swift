@@ -81,6 +81,7 @@ enum AppURL {
     case contractSubcontractors(String)
     case contractSubcontractorDecision(String, Int)
     case contractCapacity(String)
+    case contractMunicipalities(String)
     case extensions
     case extensionRound(String, String, String)
     case extensionAdvice(String, String, String)
@@ -186,6 +187,7 @@ enum AppURL {
         case let .contractSubcontractors(number): "/contracten/\(number)/onderaannemers"
         case let .contractSubcontractorDecision(number, request): "/contracten/\(number)/onderaannemers/\(request)"
         case let .contractCapacity(number): "/contracten/\(number)/capaciteit"
+        case let .contractMunicipalities(number): "/contracten/\(number)/gemeenten"
         case .extensions: "/verlengingen"
         case let .extensionRound(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)"
         case let .extensionAdvice(tender, segment, end): "/verlengingen/\(tender)/\(segment)/\(end)/advies"

@@ -63,3 +63,24 @@ struct ContractChangeTests {
         #expect(amendment.summary == "capaciteit SS in a van 4 naar 6 plaatsen")
     }
 }
+
+@Suite("Contract changes: municipalities joining and leaving")
+struct MunicipalityChangeTests {
+    @Test("A municipality joins with the longest-running term; one leaves early on a day from today to before its end; each with a reason")
+    func joinAndLeave() throws {
+        var c = ContractChangeTests.contract()
+        let day = CalendarDate(iso: "2026-06-01")!
+        let joined = try c.changeMunicipality(join: true, municipality: "b", region: ["a", "b", "c"], endOn: nil, on: day, reason: "nieuw", amendment: 1, by: "o", at: ContractChangeTests.at)
+        #expect(c.term(of: "b") == MunicipalTerm(municipality: "b", end: CalendarDate(iso: "2027-12-31")!, extensionsUsed: 0))
+        #expect(joined.summary == "gemeente b toegevoegd, looptijd tot en met 31-12-2027")
+        #expect(throws: ContractChangeError.problems([Problem("municipality", "gemeente 'b' hoort al bij deze overeenkomst")])) {
+            try c.changeMunicipality(join: true, municipality: "b", region: ["a", "b"], endOn: nil, on: day, reason: "x", amendment: 2, by: "o", at: ContractChangeTests.at)
+        }
+        #expect(throws: ContractChangeError.problems([Problem("endOn", "kies een einddatum van 1-6-2026 tot vóór het huidige einde 31-12-2027")])) {
+            try c.changeMunicipality(join: false, municipality: "a", region: [], endOn: CalendarDate(iso: "2027-12-31"), on: day, reason: "x", amendment: 2, by: "o", at: ContractChangeTests.at)
+        }
+        _ = try c.changeMunicipality(join: false, municipality: "a", region: [], endOn: CalendarDate(iso: "2026-12-31"), on: day, reason: "eigen inkoop", amendment: 2, by: "o", at: ContractChangeTests.at)
+        #expect(c.term(of: "a")?.end == CalendarDate(iso: "2026-12-31"))
+        #expect(!c.isActive(in: "a", on: CalendarDate(iso: "2027-01-01")!) && c.isActive(in: "b", on: CalendarDate(iso: "2027-01-01")!))
+    }
+}
