@@ -24,8 +24,13 @@ extension AssessmentTests {
         #expect(legacy.provisional?.letters.allSatisfy { $0.organisation == nil } == true)
         #expect(legacy.finals.allSatisfy { $0.contractNumbers.isEmpty })
 
-        try await M019CreateContractRegister().revert(on: app.db)
-        try await (app.db as! any SQLDatabase).raw("DELETE FROM _fluent_migrations WHERE name LIKE '%M019CreateContractRegister'").run()
+        // Before M019 none of the later tables existed either: they go first, as their foreign keys ask.
+        let since: [any AsyncMigration] = [M023ContractTenderCodes(), M022CreateSubcontractorRequests(), M021CreateKPIReports(),
+                                           M020CreateExtensionRounds(), M019CreateContractRegister()]
+        for migration in since {
+            try await migration.revert(on: app.db)
+            try await (app.db as! any SQLDatabase).raw("DELETE FROM _fluent_migrations WHERE name LIKE \(unsafeRaw: "'%\(String(describing: type(of: migration)))'")").run()
+        }
         try await app.autoMigrate()
 
         let after = try await ContractStore.all(on: app.db).map(\.contract)
@@ -41,7 +46,8 @@ extension AssessmentTests {
     static func legacyDocument(_ document: String, contracts: [RegisteredContract]) throws -> String {
         var json = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
         func legacy(_ c: RegisteredContract) -> [String: Any] {
-            ["bid": c.bid ?? "", "tender": c.tender, "segment": c.segment, "bidder": c.lead?.name ?? "",
+            // Earlier versions named the design's tender (CRISIS), not the procedure; M023 corrects it.
+            ["bid": c.bid ?? "", "tender": "CRISIS", "segment": c.segment, "bidder": c.lead?.name ?? "",
              "combinationMembers": c.parties.filter { $0.role == .member }.map(\.name),
              "subcontractors": c.parties.filter { $0.role == .subcontractor }.map(\.name),
              "subSegments": c.subSegments, "municipalities": c.municipalities, "start": c.start.description,

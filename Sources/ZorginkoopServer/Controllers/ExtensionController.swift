@@ -197,7 +197,7 @@ struct ExtensionController {
             return Amsterdam.day(of: req.now)
         }
         guard let day = CalendarDate(entered: text) else {
-            throw ValidationProblems(detail: "De datum klopt niet.", problems: [Problem("op", "'\(text)' is geen datum (dd-mm-jjjj of jjjj-mm-dd)")])
+            throw ValidationProblems(detail: "'\(text)' is geen datum; gebruik dd-mm-jjjj of jjjj-mm-dd.", problems: [Problem("op", "'\(text)' is geen datum (dd-mm-jjjj of jjjj-mm-dd)")])
         }
         return day
     }
