@@ -9,7 +9,7 @@ import ZorginkoopFuzzing
 /// or a problem+json refusal, never a 5xx, and the audit chain stays whole.
 @Suite("Fuzzing the API")
 struct APIFuzzTests {
-    @Test("400 mutated designs, tenders, bids and questions: no 5xx, every refusal a problem+json")
+    @Test("400 mutated designs, tenders, bids, questions and KPI reports: no 5xx, every refusal a problem+json")
     func mutatedBodies() async throws {
         try await withApp { app in
             let (_, officer) = try await CrisisTender.openForBids(app)
@@ -27,6 +27,7 @@ struct APIFuzzTests {
                 (.POST, "/api/v1/tenders", officer, Data(tender.utf8)),
                 (.PUT, "/api/v1/tenders/\(CrisisTender.code)/bid", provider, Data(jsonText(try CrisisTender.content(marker: "A")).utf8)),
                 (.POST, "/api/v1/tenders/\(CrisisTender.code)/questions", provider, Data(#"{"text": "Geldt de wachttijd per gemeente?", "section": "3.2"}"#.utf8)),
+                (.POST, "/api/v1/kpi-reports", provider, Data(#"[{"contract": "CRISIS-2026-001", "kpi": "WACHTTIJD", "period": "2026-K1", "value": 30.5}]"#.utf8)),
             ]
             var mutator = JSONMutator(seed: 11)
             var statuses: [UInt: Int] = [:]
