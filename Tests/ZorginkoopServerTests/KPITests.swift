@@ -4,6 +4,7 @@ import Testing
 import VaporTesting
 @testable import ZorginkoopCore
 @testable import ZorginkoopServer
+import ZorginkoopInterop
 
 /// KPI reports through a real server: the provider's form, a CSV upload with faults per line, the
 /// API, and the officials' page with its chart and late reports.
@@ -54,6 +55,14 @@ struct KPIServerTests {
             #expect(html.contains("71,25 %, norm niet gehaald"))
             #expect(html.contains("<strong>ontbreekt (uiterlijk 31-7-2027)</strong>"), "2027-K2's waiting time is missing after its due date")
             #expect(!html.contains("action=\"/kpi/rapporteren\""))
+            // The same values as a Dutch CSV: a row per contract, KPI and ended period. K1 was reported on
+            // 15-8-2027, after its due date 30-4-2027; K2 is missing after 31-7-2027: both late.
+            let csv = try await official.get("/kpi/export.csv?segment=AJ-SPEC")
+            #expect(csv.headers.contentType?.subType == "csv")
+            let rows = try DutchCSV.read(Data(buffer: csv.body), requiring: ["overeenkomst", "kpi", "periode", "waarde", "uiterlijk", "te_laat"])
+            #expect(rows.contains { $0["kpi"] == "WACHTTIJD" && $0["periode"] == "2027-K1" && $0["waarde"] == "38,5" && $0["uiterlijk"] == "30-04-2027" && $0["te_laat"] == "ja" })
+            #expect(rows.contains { $0["kpi"] == "WACHTTIJD" && $0["periode"] == "2027-K2" && $0["waarde"] == "" && $0["te_laat"] == "ja" })
+            #expect(try await official.get("/kpi/export.xlsx").status == .ok)
         }
     }
 

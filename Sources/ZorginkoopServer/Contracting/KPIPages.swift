@@ -117,6 +117,8 @@ struct KPIPage: Encodable, Sendable {
     var uploadProblems: [String]
     var reportAction: String
     var uploadAction: String
+    var csvHref: String
+    var xlsxHref: String
     var notice: String?
     var lateTotal: Int
 
@@ -163,6 +165,9 @@ struct KPIPage: Encodable, Sendable {
         self.uploadProblems = uploadProblems
         reportAction = AppURL.kpiReport.path
         uploadAction = AppURL.kpiUpload.path
+        let query = segment.map { "?segment=\($0)" } ?? ""
+        csvHref = AppURL.kpiCSV.path + query
+        xlsxHref = AppURL.kpiXLSX.path + query
         self.notice = notice
     }
 }
@@ -184,5 +189,26 @@ struct KPIReportJSON: Codable, Sendable {
         value = Decimal(r.value) / 1000
         reportedOn = r.reportedOn.description
         late = due.map { r.reportedOn > $0 } ?? false
+    }
+}
+
+/// The KPI values as a sheet, one row per contract, KPI and ended period, reported or not: what
+/// the page shows, for Excel.
+enum KPISheet {
+    static func sheet(_ contracts: [RegisteredContract], reports: [KPIReport], design: Design, on day: CalendarDate) -> Sheet {
+        let names = ContractNames(design)
+        var sheet = Sheet(name: "KPI's", columns: ["overeenkomst", "aanbieder", "segment", "kpi", "periode", "waarde", "eenheid", "norm",
+                                                   "richting", "norm_gehaald", "uiterlijk", "te_laat"])
+        for c in contracts {
+            for kpi in design.kpis(for: c.segment) {
+                for point in KPISeries(contract: c, kpi: kpi, reports: reports, on: day).points {
+                    sheet.rows.append([.text(c.number), .text(c.lead?.name ?? ""), .text(names.segment(c.segment)), .text(kpi.code),
+                                       .text(point.period.description), point.value.map(Sheet.Cell.thousandths) ?? .empty, .text(kpi.unit.dutch),
+                                       .thousandths(kpi.target), .text(kpi.direction.dutch),
+                                       .text(point.met.map { $0 ? "ja" : "nee" } ?? ""), .date(point.period.due), .text(point.late ? "ja" : "nee")])
+                }
+            }
+        }
+        return sheet
     }
 }

@@ -12,6 +12,8 @@ struct KPIController {
 
     func boot(_ routes: RoutesBuilder) {
         routes.on(.GET, "kpi", permission: .viewContracts, use: page)
+        routes.on(.GET, "kpi", "export.csv", permission: .viewContracts, use: csv)
+        routes.on(.GET, "kpi", "export.xlsx", permission: .viewContracts, use: xlsx)
         routes.on(.POST, "kpi", "rapporteren", permission: .reportKPIs, use: report)
         routes.on(.POST, "kpi", "upload", permission: .reportKPIs, body: .stream, use: upload)
     }
@@ -30,6 +32,20 @@ struct KPIController {
                            on: Amsterdam.day(of: req.now), canReport: Policy.allows(user.role, .reportKPIs), form: form, errors: errors,
                            uploadProblems: uploadProblems, notice: notice ?? req.query[String.self, at: "melding"])
         return try await req.view.render("kpis", PageContext(req, title: "KPI's", data: page))
+    }
+
+    func csv(req: Request) async throws -> Response { Download.csv(try await sheet(req), filename: "kpi.csv") }
+
+    func xlsx(req: Request) async throws -> Response { Download.xlsx(try await sheet(req), filename: "kpi.xlsx") }
+
+    /// The page's contracts (visibility and segment) as a sheet.
+    private func sheet(_ req: Request) async throws -> Sheet {
+        let user = try req.auth.require(AuthenticatedUser.self)
+        let segment = req.query[String.self, at: "segment"].flatMap { $0.isEmpty ? nil : $0 }
+        let stored = try await ContractStore.all(on: req.db).filter { $0.contract.isVisible(to: ContractController.viewer(user)) }
+        let reports = try await KPIStore.all(on: req.db, contracts: stored)
+        return KPISheet.sheet(stored.map(\.contract).filter { segment == nil || $0.segment == segment }, reports: reports,
+                              design: try await DesignStore.region(on: req.db).design, on: Amsterdam.day(of: req.now))
     }
 
     func report(req: Request) async throws -> Response {

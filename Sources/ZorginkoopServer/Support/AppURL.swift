@@ -91,6 +91,8 @@ enum AppURL {
     case kpis
     case kpiReport
     case kpiUpload
+    case kpiCSV
+    case kpiXLSX
     case publicRegister
     case publicRegisterCSV
     case publicRegisterJSON
@@ -197,6 +199,8 @@ enum AppURL {
         case .kpis: "/kpi"
         case .kpiReport: "/kpi/rapporteren"
         case .kpiUpload: "/kpi/upload"
+        case .kpiCSV: "/kpi/export.csv"
+        case .kpiXLSX: "/kpi/export.xlsx"
         case .publicRegister: "/gecontracteerd"
         case .publicRegisterCSV: "/gecontracteerd.csv"
         case .publicRegisterJSON: "/gecontracteerd.json"
