@@ -146,10 +146,12 @@ struct ContractRegisterTests {
             let officer = Browser(app)
             let email = try await makeUser(app, .procurementOfficer)
             #expect(try await officer.login(email).status == .seeOther)
+            #expect(try await officer.get("/").body.string.contains("Kwaliteitskeurmerk van Zorggroep Test, uiterlijk 1-4-2027"), "the start page lists the open proof")
             let page = try await officer.get("/contracten/SDA-2026-001").body.string
             #expect(page.contains("Bewijs accepteren") && page.contains("Kwaliteitskeurmerk"))
             #expect(try await officer.post("/contracten/SDA-2026-001/bewijs/HKZ", form: [:]).status == .unprocessableEntity)
             #expect(try await officer.post("/contracten/SDA-2026-001/bewijs/HKZ", form: ["confirm": "ja"]).status == .seeOther)
+            #expect(!(try await officer.get("/").body.string.contains("Te doen: bewijs vóór de start")), "accepted, it leaves the start page")
             let after = try await officer.get("/contracten/SDA-2026-001").body.string
             #expect(after.contains("geaccepteerd op 15-3-2027 door \(email)") && after.contains("bewijs geaccepteerd"))
             let again = try await officer.post("/contracten/SDA-2026-001/bewijs/HKZ", form: ["confirm": "ja"])
