@@ -99,6 +99,8 @@ public enum ExtensionRoundError: Error, Equatable, Sendable, CustomStringConvert
     case noAdviceYet
     case adviceWithoutText
     case roundClosed
+    /// A text that cannot be stored: too long, or with a control character.
+    case text(String)
     case term(ExtensionError)
 
     public var description: String {
@@ -113,6 +115,8 @@ public enum ExtensionRoundError: Error, Equatable, Sendable, CustomStringConvert
             "Schrijf de onderbouwing van het advies."
         case .roundClosed:
             "Alle gemeenten hebben besloten; het advies kan niet meer worden bijgesteld."
+        case let .text(problem):
+            problem.prefix(1).uppercased() + problem.dropFirst() + "."
         case let .term(error):
             error.description
         }
@@ -188,6 +192,18 @@ public struct ExtensionRound: Hashable, Sendable {
 
     public var advice: ExtensionAdvice? { advices.last }
 
+    /// The longest advice, and the longest note or reason, in characters.
+    public static let adviceLimit = 12_000
+    public static let noteLimit = 2_000
+
+    /// The text as it is stored: trimmed, within its limit, without control characters.
+    static func checked(_ text: String, limit: Int) throws(ExtensionRoundError) -> String {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count <= limit else { throw .text("de tekst telt \(text.count) tekens; het maximum is \(limit)") }
+        if let problem = TextRules.problem(inText: text) { throw .text(problem) }
+        return text
+    }
+
     public var items: [Item] {
         var out: [Item] = []
         for c in contracts where c.terminatedOn == nil {
@@ -215,7 +231,7 @@ public struct ExtensionRound: Hashable, Sendable {
 
     /// The lead's advice, or its adjustment: the next version, with its reasoning.
     public func advise(_ recommendation: ExtensionChoice, text: String, by: String, at: Date) throws(ExtensionRoundError) -> ExtensionAdvice {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try Self.checked(text, limit: Self.adviceLimit)
         guard !text.isEmpty else { throw .adviceWithoutText }
         guard stage != .decided else { throw .roundClosed }
         return ExtensionAdvice(version: (advice?.version ?? 0) + 1, recommendation: recommendation, text: text, by: by, at: at)
@@ -226,7 +242,7 @@ public struct ExtensionRound: Hashable, Sendable {
                        at: Date) throws(ExtensionRoundError) -> ExtensionIntention {
         _ = try openItem(contract, municipality)
         return ExtensionIntention(contract: contract, municipality: municipality, choice: choice,
-                                  note: note.trimmingCharacters(in: .whitespacesAndNewlines), by: by, at: at)
+                                  note: try Self.checked(note, limit: Self.noteLimit), by: by, at: at)
     }
 
     /// A municipality's decision: after the advice, once, on or before the term's end; after the
@@ -239,7 +255,7 @@ public struct ExtensionRound: Hashable, Sendable {
         guard let contract = contracts.first(where: { $0.number == number }), let term = contract.term(of: municipality) else {
             throw .notInRound(contract: number, municipality: municipality)
         }
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = try Self.checked(reason, limit: Self.noteLimit)
         var extended: MunicipalTerm?
         switch choice {
         case .extend:

@@ -28,21 +28,6 @@ enum ContractChangeStore {
         try await row.save(on: db)
     }
 
-    /// The contract's parties as they now are, in order.
-    static func writeParties(_ contract: RegisteredContract, id: UUID, on db: Database) async throws {
-        try await ContractPartyRecord.query(on: db).filter(\.$contract.$id == id).delete()
-        for (i, party) in contract.parties.enumerated() {
-            let row = ContractPartyRecord()
-            row.$contract.id = id
-            row.position = i
-            row.role = party.role.rawValue
-            row.organisation = party.organisation.flatMap(UUID.init(uuidString:))
-            row.name = party.name
-            row.kvkNumber = party.kvkNumber
-            try await row.create(on: db)
-        }
-    }
-
     static func writeCapacity(subSegment: String, municipality: String, places: Int, id: UUID, on db: Database) async throws {
         let row = try await ContractCapacityRecord.query(on: db).filter(\.$contract.$id == id).filter(\.$subSegment == subSegment)
             .filter(\.$municipality == municipality).first() ?? ContractCapacityRecord()

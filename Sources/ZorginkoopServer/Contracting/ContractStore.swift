@@ -105,16 +105,7 @@ enum ContractStore {
         record.createdBy = by
         try await record.create(on: db)
         let id = try record.requireID()
-        for (i, party) in contract.parties.enumerated() {
-            let row = ContractPartyRecord()
-            row.$contract.id = id
-            row.position = i
-            row.role = party.role.rawValue
-            row.organisation = party.organisation.flatMap(UUID.init(uuidString:))
-            row.name = party.name
-            row.kvkNumber = party.kvkNumber
-            try await row.create(on: db)
-        }
+        try await writeParties(contract, id: id, on: db)
         for (i, sub) in contract.subSegments.enumerated() {
             let row = ContractSubSegmentRecord()
             row.$contract.id = id
@@ -144,6 +135,21 @@ enum ContractStore {
             try await row.create(on: db)
         }
         try await append(event, to: id, on: db)
+    }
+
+    /// The contract's parties as they now are, in order: at its making and after an amendment.
+    static func writeParties(_ contract: RegisteredContract, id: UUID, on db: Database) async throws {
+        try await ContractPartyRecord.query(on: db).filter(\.$contract.$id == id).delete()
+        for (i, party) in contract.parties.enumerated() {
+            let row = ContractPartyRecord()
+            row.$contract.id = id
+            row.position = i
+            row.role = party.role.rawValue
+            row.organisation = party.organisation.flatMap(UUID.init(uuidString:))
+            row.name = party.name
+            row.kvkNumber = party.kvkNumber
+            try await row.create(on: db)
+        }
     }
 
     static func writeTerms(_ contract: RegisteredContract, id: UUID, on db: Database) async throws {

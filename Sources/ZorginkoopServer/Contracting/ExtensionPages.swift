@@ -1,4 +1,5 @@
 import Foundation
+import Vapor
 import ZorginkoopCore
 
 /// Who looks at a round: the lead's officer (advises), an official (acts for one municipality),
@@ -278,5 +279,15 @@ extension CoverageCell {
     /// Places against the minimum, and the state in words: "3 van 4 vereist: tekort 1".
     var summary: String {
         required > 0 ? "\(contracted) van \(required) vereist: \(dutch)" : "\(contracted) plaatsen, geen minimum: \(dutch)"
+    }
+}
+
+extension ExtensionRoundError {
+    /// What was entered is wrong (422), or the round's state refuses it (409).
+    var status: HTTPStatus {
+        switch self {
+        case .adviceWithoutText, .text, .term(.lateWithoutReason): .unprocessableEntity
+        default: .conflict
+        }
     }
 }

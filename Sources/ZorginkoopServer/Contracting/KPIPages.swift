@@ -101,11 +101,7 @@ struct KPIPage: Encodable, Sendable {
         var late: Int
     }
 
-    struct Choice: Encodable, Sendable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Choice = ContractRegisterPage.Choice
 
     var sections: [Section]
     var segments: [Choice]

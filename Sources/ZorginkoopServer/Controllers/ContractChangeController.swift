@@ -77,7 +77,7 @@ struct ContractChangeController {
                                                                amendment: RegisteredContract.nextAmendment(after: current.events), by: user.email, at: now)
                 try await ContractChangeStore.save(decided, of: current.id, on: db)
                 if let amendment {
-                    try await ContractChangeStore.writeParties(contract, id: current.id, on: db)
+                    try await ContractStore.writeParties(contract, id: current.id, on: db)
                     try await ContractStore.append(amendment.event, to: current.id, on: db)
                 }
                 var details = ["request": String(requestNumber), "state": decided.state.rawValue, "reason": decided.decisionReason]

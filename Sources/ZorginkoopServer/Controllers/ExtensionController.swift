@@ -51,6 +51,35 @@ struct ExtensionController {
             }
             self.end = end
         }
+
+        /// The round with the register it was read from, in the caller's transaction.
+        func round(on db: Database, notice: NoticePolicy) async throws -> (StoredRound, [StoredContract]) {
+            let stored = try await ContractStore.all(on: db)
+            return (try await ExtensionStore.round(tender, segment, end, stored, notice: notice, on: db), stored)
+        }
+    }
+
+    /// What an official's intention and decision forms send: a contract, a choice, and the
+    /// official's own municipality (never one from the form).
+    struct MunicipalChoice {
+        var user: AuthenticatedUser
+        var key: Key
+        var form: PostedForm
+        var contract: String
+        var municipality: String
+        var choice: ExtensionChoice?
+
+        init(_ req: Request) throws {
+            user = try req.auth.require(AuthenticatedUser.self)
+            key = try Key(req)
+            form = try PostedForm(req)
+            contract = form.trimmed("contract")
+            municipality = user.municipality ?? ""
+            choice = ExtensionChoice(rawValue: form["choice"])
+        }
+
+        /// The field its messages stand next to: the contract's and municipality's form.
+        var field: String { "\(contract)-\(municipality)" }
     }
 
     func show(req: Request) async throws -> View {
@@ -60,8 +89,7 @@ struct ExtensionController {
     func render(_ req: Request, form: PostedForm = PostedForm(values: [:]), errors: FieldErrors = FieldErrors(), message: String? = nil) async throws -> View {
         let user = try req.auth.require(AuthenticatedUser.self)
         let key = try Key(req)
-        let stored = try await ContractStore.all(on: req.db)
-        let round = try await ExtensionStore.round(key.tender, key.segment, key.end, stored, notice: req.application.zorginkoop.notice, on: req.db)
+        let (round, stored) = try await key.round(on: req.db, notice: req.application.zorginkoop.notice)
         let viewer = Self.viewer(user)
         if let own = viewer.municipality, !round.round.items.contains(where: { $0.municipality == own }) {
             throw Abort(.notFound, reason: "Uw gemeente heeft in deze verlengingsronde geen overeenkomst.")
@@ -102,84 +130,71 @@ struct ExtensionController {
         let notice = req.application.zorginkoop.notice
         do {
             try await req.audited("extension.advice") { db in
-                let stored = try await ContractStore.all(on: db)
-                let round = try await ExtensionStore.round(key.tender, key.segment, key.end, stored, notice: notice, on: db)
+                let (round, _) = try await key.round(on: db, notice: notice)
                 let advice = try round.round.advise(recommendation, text: form["adviceText"], by: user.email, at: now)
                 try await ExtensionStore.save(advice, of: round.round, on: db)
                 return ((), subject: "\(key.tender)/\(key.segment)/\(key.end)",
                         details: ["version": String(advice.version), "recommendation": advice.recommendation.rawValue, "text": advice.text])
             }
         } catch let error as ExtensionRoundError {
-            return try await refused(req, form: form, field: "adviceText", error.description,
-                                     status: error == .adviceWithoutText ? .unprocessableEntity : .conflict)
+            return try await refused(req, form: form, field: "adviceText", error.description, status: error.status)
         }
         return back(req, key)
     }
 
     /// A municipality's intention for one of its contracts.
     func intend(req: Request) async throws -> Response {
-        let user = try req.auth.require(AuthenticatedUser.self)
-        let key = try Key(req)
-        let form = try PostedForm(req)
-        let contract = form.trimmed("contract")
-        let municipality = user.municipality ?? ""
-        let field = "\(contract)-\(municipality)"
-        guard let choice = ExtensionChoice(rawValue: form["choice"]) else {
-            return try await refused(req, form: form, field: field, "Kies verlengen of niet verlengen.", status: .unprocessableEntity)
+        let c = try MunicipalChoice(req)
+        guard let choice = c.choice else {
+            return try await refused(req, form: c.form, field: c.field, Self.noChoice, status: .unprocessableEntity)
         }
         let now = req.now
         let notice = req.application.zorginkoop.notice
         do {
             try await req.audited("extension.intention") { db in
-                let stored = try await ContractStore.all(on: db)
-                let round = try await ExtensionStore.round(key.tender, key.segment, key.end, stored, notice: notice, on: db)
-                let intention = try round.round.intend(choice, contract: contract, municipality: municipality, note: form["note"], by: user.email, at: now)
+                let (round, _) = try await c.key.round(on: db, notice: notice)
+                let intention = try round.round.intend(choice, contract: c.contract, municipality: c.municipality, note: c.form["note"],
+                                                       by: c.user.email, at: now)
                 try await ExtensionStore.save(intention, in: round, on: db)
-                return ((), subject: contract, details: ["municipality": municipality, "termEnd": key.end.description,
-                                                         "choice": choice.rawValue, "note": intention.note])
+                return ((), subject: c.contract, details: ["municipality": c.municipality, "termEnd": c.key.end.description,
+                                                           "choice": choice.rawValue, "note": intention.note])
             }
         } catch let error as ExtensionRoundError {
-            return try await refused(req, form: form, field: field, error.description, status: .conflict)
+            return try await refused(req, form: c.form, field: c.field, error.description, status: error.status)
         }
-        return back(req, key)
+        return back(req, c.key)
     }
 
     /// A municipality's decision: after confirming it, since it cannot be undone.
     func decide(req: Request) async throws -> Response {
-        let user = try req.auth.require(AuthenticatedUser.self)
-        let key = try Key(req)
-        let form = try PostedForm(req)
-        let contract = form.trimmed("contract")
-        let municipality = user.municipality ?? ""
-        let field = "\(contract)-\(municipality)"
-        guard let choice = ExtensionChoice(rawValue: form["choice"]) else {
-            return try await refused(req, form: form, field: field, "Kies verlengen of niet verlengen.", status: .unprocessableEntity)
+        let c = try MunicipalChoice(req)
+        guard let choice = c.choice else {
+            return try await refused(req, form: c.form, field: c.field, Self.noChoice, status: .unprocessableEntity)
         }
-        guard form.checked("confirm") else {
-            return try await refused(req, form: form, field: field, "Bevestig dat dit het besluit van uw college is; het kan niet worden teruggedraaid.",
+        guard c.form.checked("confirm") else {
+            return try await refused(req, form: c.form, field: c.field, "Bevestig dat dit het besluit van uw college is; het kan niet worden teruggedraaid.",
                                      status: .unprocessableEntity)
         }
         let now = req.now
         let notice = req.application.zorginkoop.notice
         do {
             try await req.audited("extension.decision") { db in
-                let stored = try await ContractStore.all(on: db)
-                let round = try await ExtensionStore.round(key.tender, key.segment, key.end, stored, notice: notice, on: db)
-                let (decision, extended) = try round.round.decide(choice, contract: contract, municipality: municipality, on: Amsterdam.day(of: now),
-                                                                  reason: form["reason"], by: user.email, at: now)
-                guard let target = stored.first(where: { $0.contract.number == contract }) else { throw Abort(.notFound) }
+                let (round, stored) = try await c.key.round(on: db, notice: notice)
+                let (decision, extended) = try round.round.decide(choice, contract: c.contract, municipality: c.municipality, on: Amsterdam.day(of: now),
+                                                                  reason: c.form["reason"], by: c.user.email, at: now)
+                guard let target = stored.first(where: { $0.contract.number == c.contract }) else { throw Abort(.notFound) }
                 try await ExtensionStore.save(decision, extended: extended, in: round, contract: target, on: db)
-                var details = ["municipality": municipality, "termEnd": key.end.description, "choice": choice.rawValue, "reason": decision.reason]
+                var details = ["municipality": c.municipality, "termEnd": c.key.end.description, "choice": choice.rawValue, "reason": decision.reason]
                 if let extended { details["newEnd"] = extended.end.description }
-                return ((), subject: contract, details: details)
+                return ((), subject: c.contract, details: details)
             }
         } catch let error as ExtensionRoundError {
-            let late: Bool
-            if case .term(.lateWithoutReason) = error { late = true } else { late = false }
-            return try await refused(req, form: form, field: field, error.description, status: late ? .unprocessableEntity : .conflict)
+            return try await refused(req, form: c.form, field: c.field, error.description, status: error.status)
         }
-        return back(req, key)
+        return back(req, c.key)
     }
+
+    static let noChoice = "Kies verlengen of niet verlengen."
 
     func coverage(req: Request) async throws -> View {
         let user = try req.auth.require(AuthenticatedUser.self)

@@ -28,28 +28,29 @@ struct RegionController {
         let summary = try await RenderedFragments.shared.fragment("region-summary", of: region, on: req) {
             RegionView(region.design)
         }
-        return try await req.view.render("home", PageContext(req, title: "De regio in één oogopslag", data: HomeData(summary: summary, toDo: try await toDo(req), proofs: try await openProofs(req))))
+        return try await req.view.render("home", PageContext(req, title: "De regio in één oogopslag", data: try await home(req, summary: summary)))
     }
 
-    private func openProofs(_ req: Request) async throws -> [OpenProof] {
-        guard let user = req.auth.get(AuthenticatedUser.self), Policy.allows(user.role, .manageContracts) else { return [] }
+    /// The start page: the region, and for officers and officials what the contract period asks
+    /// of them, from one reading of the register.
+    private func home(_ req: Request, summary: String) async throws -> HomeData {
+        guard let user = req.auth.get(AuthenticatedUser.self),
+              Policy.allows(user.role, .adviseExtensions) || Policy.allows(user.role, .decideExtensions) else {
+            return HomeData(summary: summary, toDo: [], proofs: [])
+        }
         let day = Amsterdam.day(of: req.now)
-        return try await ContractStore.all(on: req.db).map(\.contract).filter { $0.terminatedOn == nil }.flatMap { c in
+        let stored = try await ContractStore.all(on: req.db)
+        let notice = req.application.zorginkoop.notice
+        let rounds = try await ExtensionStore.rounds(stored, from: day, notice: notice, on: req.db).map(\.round)
+        let names = ContractNames(try await DesignStore.region(on: req.db).design)
+        let toDo = ExtensionOverviewPage(rounds, for: ExtensionController.viewer(user), on: day, names: names, notice: notice).rows.filter { !$0.toDo.isEmpty }
+        let proofs = !Policy.allows(user.role, .manageContracts) ? [] : stored.map(\.contract).filter { $0.terminatedOn == nil }.flatMap { c in
             c.proofs.filter(\.isOpen).map { p in
                 OpenProof(href: AppURL.contract(c.number).path, contract: c.number,
                           text: "\(p.name) van \(c.lead?.name ?? c.number), uiterlijk \(p.due.dutch)" + (day > p.due ? " (termijn verstreken)" : ""),
                           overdue: day > p.due)
             }
         }
-    }
-
-    private func toDo(_ req: Request) async throws -> [ExtensionRoundRow] {
-        guard let user = req.auth.get(AuthenticatedUser.self), Policy.allows(user.role, .adviseExtensions) || Policy.allows(user.role, .decideExtensions) else {
-            return []
-        }
-        let day = Amsterdam.day(of: req.now)
-        let names = ContractNames(try await DesignStore.region(on: req.db).design)
-        return ExtensionOverviewPage(try await ExtensionController.dueRounds(req, from: day), for: ExtensionController.viewer(user), on: day,
-                                     names: names, notice: req.application.zorginkoop.notice).rows.filter { !$0.toDo.isEmpty }
+        return HomeData(summary: summary, toDo: toDo, proofs: proofs)
     }
 }

@@ -60,6 +60,13 @@ struct ExtensionRoundTests {
             try round.decide(.extend, contract: c.number, municipality: "aalten", on: Self.date(2027, 5, 1), reason: "", by: "a@aalten.nl", at: Self.at)
         }
         #expect(throws: ExtensionRoundError.adviceWithoutText) { try round.advise(.extend, text: "  ", by: "o@doetinchem.nl", at: Self.at) }
+        #expect(throws: ExtensionRoundError.text("de tekst telt 12001 tekens; het maximum is 12000")) {
+            try round.advise(.extend, text: String(repeating: "a", count: 12_001), by: "o@doetinchem.nl", at: Self.at)
+        }
+        #expect(throws: (any Error).self) { try round.advise(.extend, text: "met een stuurteken \u{07}", by: "o@doetinchem.nl", at: Self.at) }
+        #expect(throws: ExtensionRoundError.text("de tekst telt 2001 tekens; het maximum is 2000")) {
+            try round.intend(.extend, contract: c.number, municipality: "aalten", note: String(repeating: "n", count: 2_001), by: "a", at: Self.at)
+        }
         round.advices.append(try round.advise(.extend, text: "KPI's op koers, capaciteit gedekt.", by: "o@doetinchem.nl", at: Self.at))
         #expect(round.advice?.version == 1)
         #expect(round.stage == .awaitingIntentions)
