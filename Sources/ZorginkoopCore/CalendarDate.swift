@@ -71,6 +71,13 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return CalendarDate(year: y, month: m, day: min(day, CalendarDate.daysIn(month: m, year: y)))!
     }
 
+    /// The date `days` calendar days later (earlier when negative).
+    public func adding(days: Int) -> CalendarDate {
+        var date = self
+        for _ in 0..<abs(days) { date = days > 0 ? date.dayAfter() : date.dayBefore() }
+        return date
+    }
+
     /// The next calendar day.
     public func dayAfter() -> CalendarDate {
         if day < CalendarDate.daysIn(month: month, year: year) { return CalendarDate(year: year, month: month, day: day + 1)! }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Runs the built `zorginkoop` executable, as a user would.
@@ -202,6 +205,41 @@ struct ServerCLITests {
         let verify = try CLI.run("audit", "verify", environment: env)
         #expect(verify.status == 0)
         #expect(verify.stdout.contains("Audittrail intact: 2 regels"))
+    }
+
+    @Test("serve --demo starts on an empty database, runs the demo's procedures through the server and serves the public register of their contracts")
+    func serveDemo() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zorginkoop-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = 18_400 + Int.random(in: 0..<500)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["serve", "--demo", "--port", String(port)]
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        env["SQLITE_PATH"] = dir.appendingPathComponent("demo.sqlite").path
+        process.environment = env
+        let out = dir.appendingPathComponent("out.txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        // The first start makes the cast and runs two procedures: up to three minutes on a busy machine.
+        var started = false
+        for _ in 0..<720 where process.isRunning {
+            if (try? String(contentsOf: out, encoding: .utf8))?.contains("Zorginkoop draait") == true { started = true; break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(started, "\((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
+        guard started else { return }
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/gecontracteerd.csv")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let csv = String(decoding: data, as: UTF8.self)
+        for provider in ["Woonzorg Noaber", "Perspectief Wonen", "Stichting Het Anker", "Jeugdhulp Het Baken"] {
+            #expect(csv.contains(provider), "\(provider)")
+        }
     }
 
     @Test("user add with a bad role, a missing municipality or a duplicate exits 2 naming the option")

@@ -91,12 +91,3 @@ public enum AwardError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-extension CalendarDate {
-    /// The date `days` calendar days later.
-    func adding(days: Int) -> CalendarDate {
-        var date = self
-        for _ in 0..<days { date = date.dayAfter() }
-        return date
-    }
-}

@@ -44,20 +44,37 @@ public enum FirstStart {
         for (i, name) in ["Anouk Smit", "Pieter Mulder", "Fatima el Amrani", "Kees Hendriks", "Lotte Bos", "Ruben Dekker"].enumerated() {
             accounts.append(NewAccount(email: "beoordelaar\(i + 1)@sociaaldomeinachterhoek.nl", name: name, role: .assessor, password: demoPassword))
         }
-        let providers = ["Zorggroep De Linde", "Stichting Kompas", "Jeugdhulp Het Baken", "Iemenzorg", "Sterk Thuis Begeleiding",
-                         "Woonzorg Noaber", "Praktijk De Berkel", "Stichting Het Anker", "Zorgcentrum Oosterlicht", "Samen Verder Jeugd",
-                         "Coöperatie Slinge", "Perspectief Wonen"]
-        for (i, name) in providers.enumerated() {
-            accounts.append(NewAccount(email: "aanbieder\(i + 1)@voorbeeldzorg.nl", name: "Contactpersoon \(name)", role: .provider,
-                                       organisation: name, password: demoPassword))
-        }
         for account in accounts {
             try await Accounts.create(account, actor: "demo", clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
             if account.role.requiresSecondFactor {
                 try await SecondFactor.enrolForDemo(email: account.email, keys: app.zorginkoop.vault, at: app.clock.now(), on: app.db)
             }
         }
+        // Providers sign up as on the registration page: organisation, KvK number and AGB code.
+        for (i, name) in DemoProviders.names.enumerated() {
+            try await Accounts.register(ProviderRegistration(organisation: name, kvkNumber: DemoProviders.kvk(name), agbCode: DemoProviders.agb(name),
+                                                             name: "Contactpersoon \(name)", email: "aanbieder\(i + 1)@voorbeeldzorg.nl",
+                                                             password: demoPassword),
+                                        clock: app.clock, cost: app.zorginkoop.bcryptCost, on: app.db)
+            accounts.append(NewAccount(email: "aanbieder\(i + 1)@voorbeeldzorg.nl", name: name, role: .provider, organisation: name, password: demoPassword))
+        }
+        app.logger.notice("Demo: de regio wordt opgebouwd; de aanbestedingen worden doorlopen (een halve minuut of langer)")
         try await DemoContractPeriod.seed(app)
         return accounts.map { Account(email: $0.email, role: $0.role.dutchName, password: demoPassword) }
+    }
+}
+
+/// The demo's care providers, with KvK numbers and AGB codes of the right form (not real ones).
+enum DemoProviders {
+    static let names = ["Zorggroep De Linde", "Stichting Kompas", "Jeugdhulp Het Baken", "Iemenzorg", "Sterk Thuis Begeleiding",
+                        "Woonzorg Noaber", "Praktijk De Berkel", "Stichting Het Anker", "Zorgcentrum Oosterlicht", "Samen Verder Jeugd",
+                        "Coöperatie Slinge", "Perspectief Wonen"]
+
+    static func kvk(_ name: String) -> String {
+        "0912" + String(format: "%04d", 1000 + (names.firstIndex(of: name) ?? 99) * 37)
+    }
+
+    static func agb(_ name: String) -> String {
+        "7300" + String(format: "%04d", 1 + (names.firstIndex(of: name) ?? 99))
     }
 }
