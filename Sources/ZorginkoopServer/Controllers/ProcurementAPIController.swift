@@ -98,7 +98,8 @@ struct ProcurementAPIController {
         Self.json(TenderResource(try await tender(req), now: req.now))
     }
 
-    struct TenderInput: Decodable {
+    /// What a tender is created or changed with (the demo sends it too).
+    struct TenderInput: Codable {
         var designTender: String?
         var name: String
         var subSegments: [String]
@@ -113,7 +114,7 @@ struct ProcurementAPIController {
     }
 
     /// The tender's contract term: its start and months; the end dates follow.
-    struct ContractTermInput: Decodable {
+    struct ContractTermInput: Codable {
         var start: CalendarDate
         var initialTermMonths: Int
         var extensionMonths: Int

@@ -85,7 +85,7 @@ enum DemoContractPeriod {
             }
         }
         for (day, provider, report) in reports.sorted(by: { $0.day < $1.day }) {
-            try people.setDay(day)
+            people.setDay(day)
             try await people.apiClient(provider).api(.POST, "/api/v1/kpi-reports", json: try DemoVisitor.json([report]))
         }
     }
@@ -110,14 +110,14 @@ enum DemoContractPeriod {
         let timeline = ExtensionTimeline(end: end, notice: app.zorginkoop.notice)
         let contracts = try await ContractStore.all(on: app.db).map(\.contract).filter { $0.tender == tender }.map(\.number)
         guard contracts.count == 2 else { throw DemoVisitor.StepFailed(step: "verlengingsronde", status: .conflict, excerpt: "\(contracts)") }
-        try people.setDay(timeline.adviceDue.adding(months: -1))
+        people.setDay(timeline.adviceDue.adding(months: -1))
         let officer = try await people.visitor(DemoPeople.officer)
         try await officer.get(AppURL.extensionRound(tender, "WON", end.description).path)
         try await officer.post(AppURL.extensionAdvice(tender, "WON", end.description).path, form: [
             "recommendation": ExtensionChoice.extend.rawValue,
             "adviceText": "Beide aanbieders halen de normen voor doelrealisatie en tevredenheid; de wachttijd bij Stichting Het Anker liep in het laatste kwartaal op en de rapportage kwam te laat. De capaciteit dekt de vraag, behalve in Oude IJsselstreek, waar geen aanbieder is gecontracteerd. Advies: verlengen met twaalf maanden, en de wachtkamer oproepen voor Oude IJsselstreek.",
         ])
-        try people.setDay(timeline.intentionsDue.adding(months: -1).dayAfter())
+        people.setDay(timeline.intentionsDue.adding(months: -1).dayAfter())
         for (contract, municipality, choice, note) in [(contracts[0], "doetinchem", ExtensionChoice.extend, "Tevreden over de samenwerking."),
                                                         (contracts[1], "doetinchem", .extend, ""),
                                                         (contracts[0], "aalten", .extend, ""),
@@ -169,9 +169,9 @@ struct DemoProcedure {
         let timeline = TenderTimeline(publication: publication, questionDeadlines: [publication.addingTimeInterval(14 * 86_400)],
                                       submissionDeadline: publication.addingTimeInterval(42 * 86_400),
                                       opening: publication.addingTimeInterval(42 * 86_400 + 1800))
-        try people.set(publication)
+        people.set(publication)
         let officer = try await people.visitor(DemoPeople.officer)
-        let created = try await officer.api(.POST, "/api/v1/tenders", json: try DemoVisitor.json(TenderInput(
+        let created = try await officer.api(.POST, "/api/v1/tenders", json: try DemoVisitor.json(ProcurementAPIController.TenderInput(
             designTender: tender.designTender, name: tender.name, subSegments: tender.subSegments, noGo: tender.noGo, timeline: timeline,
             contractTerm: .init(start: term.start, initialTermMonths: term.initialTermMonths, extensionMonths: term.extensionMonths,
                                 maxExtensions: term.maxExtensions))))
@@ -180,7 +180,7 @@ struct DemoProcedure {
         try await officer.api(.POST, "/api/v1/tenders/\(code)/publication")
 
         let bids = try await submitBids(code, on: publicationDay.adding(days: 21))
-        try people.set(timeline.opening.addingTimeInterval(60))
+        people.set(timeline.opening.addingTimeInterval(60))
         // Four eyes: the first confirmation waits for the second, which opens the vault.
         try await people.apiClient(DemoPeople.officer).api(.POST, "/api/v1/tenders/\(code)/vault/confirmations", expect: [.accepted])
         try await people.visitor(DemoPeople.secondOfficer).api(.POST, "/api/v1/tenders/\(code)/vault/confirmations", expect: [.ok])
@@ -190,24 +190,9 @@ struct DemoProcedure {
         return code
     }
 
-    private struct TenderInput: Encodable {
-        struct Term: Encodable {
-            var start: CalendarDate
-            var initialTermMonths: Int
-            var extensionMonths: Int
-            var maxExtensions: Int
-        }
-        var designTender: String
-        var name: String
-        var subSegments: [String]
-        var noGo: [NoGo]
-        var timeline: TenderTimeline
-        var contractTerm: Term
-    }
-
     /// Each provider's bid, saved and submitted; returns the bids' ids in the plan's order.
     private func submitBids(_ code: String, on day: CalendarDate) async throws -> [String] {
-        try people.setDay(day)
+        people.setDay(day)
         let scope = TenderScope(design: region, tender: tender.designTender, subSegments: tender.subSegments, noGo: tender.noGo)
         var ids: [String] = []
         for bid in tender.bids {
@@ -242,7 +227,7 @@ struct DemoProcedure {
     /// Two assessors, their declarations, the officer's requirement checks, blind scores and the
     /// committee's consensus.
     private func assess(_ code: String, segment: Segment, bids: [String], on day: CalendarDate) async throws {
-        try people.setDay(day)
+        people.setDay(day)
         let assessors = DemoPeople.assessors
         let officer = try await people.visitor(DemoPeople.officer)
         try await officer.get(AppURL.assessment(code).path)
@@ -295,19 +280,19 @@ struct DemoProcedure {
     /// Each participating municipality's go, the provisional award with its letters, and after the
     /// standstill the final award.
     private func award(_ code: String, segment: Segment, bids: [String], on day: CalendarDate) async throws {
-        try people.setDay(day)
+        people.setDay(day)
         let deciders = region.region.municipalities.map(\.code).filter { m in !tender.noGo.contains { $0.segment == segment.code && $0.municipality == m } }
         for municipality in deciders {
             let official = try await people.visitor("medewerker@\(municipality).nl")
             try await official.get(AppURL.award(code).path)
             try await official.post(AppURL.approval(code).path, form: [:])
         }
-        try people.setDay(day.adding(days: 2))
+        people.setDay(day.adding(days: 2))
         let officer = try await people.visitor(DemoPeople.officer)
         try await officer.get(AppURL.award(code).path)
         try await officer.post(AppURL.provisionalAward(code).path, form: ["confirm": "ja"])
         let sentAt = people.now
-        try people.set(Standstill(sentAt: sentAt).endedAt.addingTimeInterval(86_400))
+        people.set(Standstill(sentAt: sentAt).endedAt.addingTimeInterval(86_400))
         let final = try await people.visitor(DemoPeople.officer)
         try await final.get(AppURL.award(code).path)
         try await final.post(AppURL.finalAward(code, segment.code).path, form: ["confirm": "ja"])
@@ -332,13 +317,13 @@ final class DemoPeople: @unchecked Sendable {
 
     var now: Date { app.clock.now() }
 
-    func set(_ instant: Date) throws {
+    func set(_ instant: Date) {
         app.clock = AppClock { instant }
     }
 
     /// Ten in the morning of the day.
-    func setDay(_ day: CalendarDate) throws {
-        try set(Amsterdam.startOfDay(day).addingTimeInterval(10 * 3600))
+    func setDay(_ day: CalendarDate) {
+        set(Amsterdam.startOfDay(day).addingTimeInterval(10 * 3600))
     }
 
     /// For the API only: the person's access token is enough, a sign-in is not needed again.
