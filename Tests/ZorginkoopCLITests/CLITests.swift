@@ -269,3 +269,48 @@ struct ServerCLITests {
         #expect(none.status == 2 && none.stderr.contains("heeft geen tweestapsverificatie ingesteld"))
     }
 }
+
+@Suite("zorginkoop indexation")
+struct IndexationCLITests {
+    static let vector = """
+    {"weights": {"OVA": 90, "PCC": 10}, "correction": "ratio", "combination": "add", "rounding": "components",
+     "years": {"2023": {"OVA": {"provisional": 4.74, "final": 6.36}, "PCC": {"provisional": 4.87, "final": 7.02}},
+               "2024": {"OVA": {"provisional": 4.94}, "PCC": {"provisional": 2.51}}}}
+    """
+
+    @Test("The VNG 2024 vector gives 6.30 as JSON (decimal strings, two decimals) and as a Dutch table; the other roundings and corrections their own")
+    func vector() throws {
+        let json = try CLI.run("indexation", try CLI.temporaryFile(Self.vector), "--format", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let years = try #require(output["years"] as? [[String: Any]])
+        #expect(years.count == 1)
+        #expect(years.first?["year"] as? Int == 2024)
+        #expect(years.first?["provisional"] as? String == "4.70")
+        #expect(years.first?["correction"] as? String == "1.60")
+        #expect(years.first?["index"] as? String == "6.30")
+        #expect(output["notComputed"] as? [Int] == [2023])
+        let table = try CLI.run("indexation", try CLI.temporaryFile(Self.vector))
+        #expect(table.status == 0 && table.stdout.contains("2024         4,70         1,60     6,30"))
+        for (change, index) in [(("\"components\"", "\"result\""), "6.29"), (("\"ratio\"", "\"difference\""), "6.37")] {
+            let file = try CLI.temporaryFile(Self.vector.replacingOccurrences(of: change.0, with: change.1))
+            #expect(try CLI.run("indexation", file, "--format", "json").stdout.contains("\"index\" : \"\(index)\""))
+        }
+    }
+
+    @Test("A bad file exits 2 naming the field", arguments: [
+        (#"{"weights": {"OVA": 90, "PCC": 20}, "years": {"2023": {"OVA": {"provisional": 1}}}}"#, "weights: de gewichten tellen op tot 110"),
+        (#"{"weights": {"OVA": 100}, "years": {"2023": {"OVA": {"provisional": "veel"}}}}"#, "years[2023].OVA.provisional: verkeerd type"),
+        (#"{"weights": {"OVA": 100}, "years": {"2023": {"CAO": {"provisional": 1}}}}"#, "years.2023.CAO: deelindex 'CAO' heeft geen gewicht"),
+        (#"{"weights": {"OVA": 100}, "years": {"23": {"OVA": {"provisional": 1}}}}"#, "years: '23' is geen jaartal"),
+        (#"{"weights": {"OVA": 100}, "correction": "quotient", "years": {}}"#, "correction"),
+        (#"{"weights": {"OVA": 100}, "years": {"2023": {"OVA": {"provisional": 640}}}}"#, "years.2023.OVA.provisional: een index in procenten ligt tussen -50 en 100"),
+    ])
+    func badFile(_ contents: String, _ message: String) throws {
+        let file = try CLI.temporaryFile(contents)
+        let outcome = try CLI.run("indexation", file)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains(file) && outcome.stderr.contains(message), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+}
