@@ -10,7 +10,7 @@ public struct Zorginkoop: AsyncParsableCommand {
         commandName: "zorginkoop",
         abstract: "Regionale inkoop van jeugdhulp en Wmo-ondersteuning.",
         subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, AuditCommand.self,
-                      DesignCommand.self, ExampleCommand.self, SelectCommand.self, IndexationCommand.self, VaultCommand.self, RushCommand.self])
+                      DesignCommand.self, ExampleCommand.self, SelectCommand.self, IndexationCommand.self, SettleCommand.self, VaultCommand.self, RushCommand.self])
 
     public init() {}
 

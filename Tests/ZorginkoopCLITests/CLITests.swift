@@ -314,3 +314,42 @@ struct IndexationCLITests {
         #expect(outcome.stdout.isEmpty)
     }
 }
+
+@Suite("zorginkoop settle")
+struct SettleCLITests {
+    static let overspent = """
+    {"provider": "Stichting Het Anker", "year": 2023, "budget": "1200000.00", "realised": "1300000.00", "valve": 35000,
+     "terms": {"band": 5, "outside": "excess", "underspendReturned": 75, "overspendPaid": 50},
+     "costSharing": {"basis": "clients", "weights": {"doetinchem": 2, "aalten": 1}}}
+    """
+
+    @Test("A settlement outside the band, with the valve and a key: every step in JSON, in euros as decimal strings; and a Dutch table")
+    func settle() throws {
+        let file = try CLI.temporaryFile(Self.overspent)
+        let json = try CLI.run("settle", file, "--format", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(output["outcome"] as? String == "overspent")
+        #expect(output["shared"] as? String == "40000.00")
+        #expect(output["settlement"] as? String == "20000.00")
+        #expect(output["total"] as? String == "1255000.00")
+        #expect(output["balance"] as? String == "55000.00")
+        #expect(output["perMunicipality"] as? [String: String] == ["doetinchem": "836666.67", "aalten": "418333.33"])
+        let table = try CLI.run("settle", file)
+        #expect(table.status == 0 && table.stdout.contains("Nog te betalen aan de aanbieder      € 55.000,00"))
+    }
+
+    @Test("A bad file exits 2 naming the field", arguments: [
+        (#"{"provider": "X", "year": 2023, "budget": "12.345", "realised": 1, "terms": {"band": 5, "underspendReturned": 75, "overspendPaid": 50}}"#, "budget: '12.345' is geen bedrag"),
+        (#"{"provider": "X", "year": 2023, "budget": 100, "realised": 1, "terms": {"band": 5, "underspendReturned": 75}}"#, "terms: verplicht veld 'overspendPaid' ontbreekt"),
+        (#"{"provider": "X", "year": 2023, "budget": 100, "realised": 1, "terms": {"band": 5, "underspendReturned": 175, "overspendPaid": 50}}"#, "terms.underspendReturned: een percentage van 0 tot en met 100"),
+        (#"{"provider": "X", "year": 2023, "budget": 100, "realised": 1, "terms": {"band": 5, "outside": "alles", "underspendReturned": 75, "overspendPaid": 50}}"#, "terms.outside"),
+    ])
+    func badFile(_ contents: String, _ message: String) throws {
+        let file = try CLI.temporaryFile(contents)
+        let outcome = try CLI.run("settle", file)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains(file) && outcome.stderr.contains(message), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+}
