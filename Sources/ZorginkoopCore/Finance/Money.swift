@@ -36,12 +36,22 @@ public struct Money: Hashable, Comparable, Sendable {
     public static prefix func - (a: Money) -> Money { Money(cents: -a.cents) }
     public var magnitude: Money { Money(cents: abs(cents)) }
 
+    /// A decimal number of euros (a computed tariff), rounded once, half away from zero, to the cent.
+    public init(roundingEuros value: Decimal) {
+        cents = Money.rounded(value * 100)
+    }
+
     /// `percent` % of the amount, rounded once, half away from zero, to the cent.
     public func percent(_ percent: Decimal) -> Money {
-        var input = Decimal(cents) * percent / 100
+        Money(cents: Money.rounded(Decimal(cents) * percent / 100))
+    }
+
+    /// The one rounding of money: half away from zero, to a whole cent.
+    private static func rounded(_ cents: Decimal) -> Int {
+        var input = cents
         var out = Decimal()
         NSDecimalRound(&out, &input, 0, .plain)
-        return Money(cents: NSDecimalNumber(decimal: out).intValue)
+        return NSDecimalNumber(decimal: out).intValue
     }
 
     /// The amount in `count` equal parts that add up to it exactly: the cents left over go to the
