@@ -234,22 +234,25 @@ public struct Segment: Codable, Hashable, Sendable {
     /// Percent per criterion code of the lot; they sum to 100.
     public var weights: [String: Int]
     public var fundingModel: FundingModel
+    /// What the funding model needs: products and tariffs, arrangements, or budgets (`docs/finance.md`).
+    public var funding: SegmentFunding?
     public var nonParticipation: [NonParticipation]
     public var subSegments: [SubSegment]
 
     public init(code: String, name: String, description: String, weights: [String: Int], fundingModel: FundingModel,
-                nonParticipation: [NonParticipation] = [], subSegments: [SubSegment]) {
+                funding: SegmentFunding? = nil, nonParticipation: [NonParticipation] = [], subSegments: [SubSegment]) {
         self.code = code
         self.name = name
         self.description = description
         self.weights = weights
         self.fundingModel = fundingModel
+        self.funding = funding
         self.nonParticipation = nonParticipation
         self.subSegments = subSegments
     }
 
     enum CodingKeys: String, CodingKey {
-        case code, name, description, weights, fundingModel, nonParticipation, subSegments
+        case code, name, description, weights, fundingModel, funding, nonParticipation, subSegments
     }
 
     public init(from decoder: Decoder) throws {
@@ -259,6 +262,7 @@ public struct Segment: Codable, Hashable, Sendable {
         description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
         weights = try c.decode([String: Int].self, forKey: .weights)
         fundingModel = try c.decode(FundingModel.self, forKey: .fundingModel)
+        funding = try c.decodeIfPresent(SegmentFunding.self, forKey: .funding)
         nonParticipation = try c.decodeIfPresent([NonParticipation].self, forKey: .nonParticipation) ?? []
         subSegments = try c.decode([SubSegment].self, forKey: .subSegments)
     }

@@ -89,6 +89,7 @@ extension Design {
                 segmentPaths.append((segment.code, "\(segmentPath).code"))
                 validateWeights(segment, of: lot, at: segmentPath, &v)
                 validateParticipation(segment, at: segmentPath, &v)
+                segment.funding?.validate(for: segment.fundingModel, at: "\(segmentPath).funding", &v)
                 if segment.subSegments.isEmpty {
                     v.add("\(segmentPath).subSegments", "segment '\(segment.code)' heeft geen sub-segmenten; een segment zonder onderverdeling heeft er één met dezelfde naam")
                 }
