@@ -22,6 +22,9 @@ struct DesignEditTests {
             #expect(design.contains("Gedragswetenschapper beschikbaar en betrokken"))
             #expect(design.contains("class=\"matrix\""))
             #expect(design.contains("Lokaal perceel van Aalten"))
+            // The funding's products with their tariff per unit per year, in Dutch money.
+            #expect(design.contains("<caption>Producten en tarieven per eenheid van Wmo Wonen</caption>"))
+            #expect(design.contains("<th scope=\"row\">Beschermd wonen (24 uur)</th><td>etmaal</td><td class=\"num\">€ 182,40</td><td class=\"num\">€ 193,89</td>"))
         }
     }
 

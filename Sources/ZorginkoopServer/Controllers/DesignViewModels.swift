@@ -28,11 +28,22 @@ struct DesignView: Encodable {
         var coverage: String
     }
 
+    /// A product of the segment's funding with its tariff per year, in the years of the segment's products.
+    struct ProductRow: Encodable {
+        var code: String
+        var category: String
+        var name: String
+        var unit: String
+        var tariffs: [String]
+    }
+
     struct SegmentView: Encodable {
         var code: String
         var name: String
         var description: String
         var funding: String
+        var tariffYears: [String]
+        var products: [ProductRow]
         var weights: [WeightCell]
         var subSegments: [SubSegmentRow]
         var participants: Int
@@ -108,8 +119,15 @@ struct DesignView: Encodable {
         municipalities = Self.municipalityRows(design)
         lots = design.lots.map { lot in
             LotView(code: lot.code, name: lot.name, description: lot.description, segments: lot.segments.map { segment in
-                SegmentView(
+                let products = segment.funding?.products ?? []
+                let years = Set(products.flatMap(\.tariffs.keys)).sorted()
+                return SegmentView(
                     code: segment.code, name: segment.name, description: segment.description, funding: segment.fundingModel.dutchName,
+                    tariffYears: years,
+                    products: products.map { p in
+                        ProductRow(code: p.code, category: p.category, name: p.name, unit: p.unit.dutchName,
+                                   tariffs: years.map { p.tariffs[$0]?.dutch ?? "–" })
+                    },
                     weights: lot.criteria.map { WeightCell(criterion: $0.code, name: $0.name, weight: segment.weights[$0.code] ?? 0) },
                     subSegments: segment.subSegments.map { sub in
                         var coverage: [String] = []
