@@ -53,13 +53,7 @@ struct IndexationReport: Encodable {
         notComputed = input.figures.keys.sorted().filter { !computed.contains($0) }
     }
 
-    /// Two decimals, always written: 6.3 → "6.30", −0.5 → "-0.50".
-    static func percent(_ value: Decimal) -> String {
-        let rounded = Indexation.round2(value)
-        let cents = NSDecimalNumber(decimal: rounded * 100).int64Value
-        let sign = cents < 0 ? "-" : ""
-        return "\(sign)\(abs(cents) / 100).\(String(format: "%02lld", abs(cents) % 100))"
-    }
+    static func percent(_ value: Decimal) -> String { value.twoDecimals }
 
     static func table(_ input: IndexationFile, _ years: [YearIndex]) -> String {
         let m = input.method

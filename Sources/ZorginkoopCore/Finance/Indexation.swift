@@ -81,12 +81,7 @@ public struct YearIndex: Hashable, Sendable {
 
 public enum Indexation {
     /// Two decimals, half away from zero: 6.295 → 6.30, −1.605 → −1.61.
-    public static func round2(_ value: Decimal) -> Decimal {
-        var input = value
-        var out = Decimal()
-        NSDecimalRound(&out, &input, 2, .plain)
-        return out
-    }
+    public static func round2(_ value: Decimal) -> Decimal { value.rounded(2) }
 
     /// The weighted figure of a year, or nil when a sub-index lacks it.
     static func weighted(_ figures: [String: SubIndexFigures]?, _ method: IndexationMethod, _ pick: (SubIndexFigures) -> Decimal?) -> Decimal? {

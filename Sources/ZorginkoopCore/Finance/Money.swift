@@ -23,11 +23,8 @@ public struct Money: Hashable, Comparable, Sendable {
     }
 
     private init?(exactly centsValue: Decimal) {
-        var input = centsValue
-        var whole = Decimal()
-        NSDecimalRound(&whole, &input, 0, .plain)
-        guard whole == centsValue else { return nil }
-        cents = NSDecimalNumber(decimal: whole).intValue
+        guard centsValue.rounded(0) == centsValue else { return nil }
+        cents = NSDecimalNumber(decimal: centsValue).intValue
     }
 
     public static func < (a: Money, b: Money) -> Bool { a.cents < b.cents }
@@ -48,10 +45,7 @@ public struct Money: Hashable, Comparable, Sendable {
 
     /// The one rounding of money: half away from zero, to a whole cent.
     private static func rounded(_ cents: Decimal) -> Int {
-        var input = cents
-        var out = Decimal()
-        NSDecimalRound(&out, &input, 0, .plain)
-        return NSDecimalNumber(decimal: out).intValue
+        NSDecimalNumber(decimal: cents.rounded(0)).intValue
     }
 
     /// The amount in `count` equal parts that add up to it exactly: the cents left over go to the
