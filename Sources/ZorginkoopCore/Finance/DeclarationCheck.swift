@@ -35,7 +35,8 @@ public struct LineVerdict: Codable, Hashable, Sendable {
     public var segment: String?
 
     public var approved: Bool { rules.isEmpty }
-    public var returnCodes: [String] { rules.isEmpty ? ["8001"] : Array(Set(rules.map(\.returnCode))).sorted() }
+    /// The return codes of a rejected line for the answer message; an approved line is not listed there.
+    public var returnCodes: [String] { Array(Set(rules.map(\.returnCode))).sorted() }
 }
 
 /// Who is contracted for what, and which allocations are known: the input of a check. The key of

@@ -247,3 +247,24 @@ public struct ContractedProduct: Codable, Hashable, Sendable {
         self.crisis = crisis
     }
 }
+
+extension ContractedProduct {
+    /// What makes the entry unusable for checking, with paths under `path`.
+    public func problems(at path: String) -> [Problem] {
+        var v = ProblemCollector()
+        if contract.isBlank { v.add("\(path).contract", "geef het contractnummer") }
+        if provider.count != 8 || !provider.allSatisfy(\.isASCIIDigit) { v.add("\(path).provider", "een AGB-code bestaat uit acht cijfers (niet '\(provider)')") }
+        if municipality.count != 4 || !municipality.allSatisfy(\.isASCIIDigit) {
+            v.add("\(path).municipality", "een gemeentecode bestaat uit vier cijfers, zoals 0222 (niet '\(municipality)')")
+        }
+        if segment.isBlank { v.add("\(path).segment", "geef het segment") }
+        if category.count != 2 || !category.allSatisfy(\.isASCIIDigit) { v.add("\(path).category", "een productcategorie bestaat uit twee cijfers (niet '\(category)')") }
+        if code.isBlank || code.count > 5 { v.add("\(path).code", "een productcode heeft één tot vijf tekens (niet '\(code)')") }
+        if to < from { v.add("\(path).to", "het einde (\(to.dutch)) ligt voor het begin (\(from.dutch))") }
+        if tariffs.isEmpty { v.add("\(path).tariffs", "geef het tarief van ten minste één jaar") }
+        for (year, tariff) in tariffs.sorted(by: { $0.key < $1.key }) where tariff.cents < 0 || !(1900...2200).contains(year) {
+            v.add("\(path).tariffs.\(year)", tariff.cents < 0 ? "een tarief is niet negatief" : "'\(year)' is geen jaartal")
+        }
+        return v.problems
+    }
+}

@@ -111,7 +111,7 @@ struct DeclarationCheckTests {
         #expect(out[3].rules == [.otherClient, .secondDebit])
         #expect(out[4].rules == [.duplicateReference, .otherClient])
         #expect(out[3].returnCodes == ["8187", "9389"])
-        #expect(out[0].returnCodes == ["8001"] && out[0].contract == "WMO-WON-2025-01" && out[0].segment == "WON")
+        #expect(out[0].returnCodes == [] && out[0].contract == "WMO-WON-2025-01" && out[0].segment == "WON")
     }
 
     /// Each case breaks exactly one rule of a line that is otherwise paid.
