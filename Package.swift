@@ -67,6 +67,7 @@ let package = Package(
                 "ZorginkoopCore",
                 "ZorginkoopCatalog",
                 "ZorginkoopServer",
+                "ZorginkoopInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,7 +10,7 @@ public struct Zorginkoop: AsyncParsableCommand {
         commandName: "zorginkoop",
         abstract: "Regionale inkoop van jeugdhulp en Wmo-ondersteuning.",
         subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, AuditCommand.self,
-                      DesignCommand.self, ExampleCommand.self, SelectCommand.self, IndexationCommand.self, SettleCommand.self, VaultCommand.self, RushCommand.self])
+                      DesignCommand.self, ExampleCommand.self, SelectCommand.self, IndexationCommand.self, SettleCommand.self, DeclarationsCommand.self, VaultCommand.self, RushCommand.self])
 
     public init() {}
 
@@ -25,6 +25,9 @@ public struct Zorginkoop: AsyncParsableCommand {
                 try command.run()
             }
             return 0
+        } catch let error as ExitCode {
+            // A verdict, not a failure: the command has printed what it found.
+            return error.rawValue
         } catch let error as FileProblems {
             printError(error.description)
             return 2
