@@ -4,6 +4,7 @@ import ZorginkoopCore
 
 // Benchmarks of the domain core. Run in release mode:
 //   swift run -c release zorginkoop-bench [selection] [--regions 42] [--bids 200] [--iterations 30]
+//   swift run -c release zorginkoop-bench declarations [--pandas]   (DeclarationsBenchmark.swift)
 // Prints the figures; it asserts nothing, so a slow machine gives a slow figure, not a red build.
 
 func option(_ name: String, default value: Int) -> Int {
@@ -18,6 +19,11 @@ func milliseconds(_ d: Duration) -> Double {
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+if CommandLine.arguments.dropFirst().first == "declarations" {
+    do { try runDeclarationsBenchmark() } catch { exit(1) }
+    exit(0)
 }
 
 let regions = option("regions", default: 42)

@@ -125,7 +125,7 @@ public struct DeclarationCheck: Sendable {
             client: clients.id(line.client), provider: parties.id(declaration.provider), municipality: municipalities.id(declaration.municipality),
             product: products.id(Self.productKey(line.category, line.code)), category: categories.id(line.category), unit: line.unit,
             month: Int32(YearMonth(line.period.begin).index), begin: Int32(line.period.begin.dayNumber), end: Int32(line.period.end.dayNumber),
-            volume: Int32(clamping: line.volume), tariff: line.tariff.map { Int64($0.cents) } ?? -1, amount: Int64(line.amount.cents),
+            volume: Int32(clamping: line.volume), tariff: line.tariff.map { Int32(clamping: $0.cents) } ?? -1, amount: Int32(clamping: line.amount.cents),
             credit: line.direction == .credit)
     }
 

@@ -14,18 +14,24 @@ public struct CellSpend: Codable, Hashable, Sendable {
     public init() {}
 }
 
-/// Approved and rejected spend in flat arrays, indexed by `cell * monthCount + month offset`:
-/// the form in which a national year is summed in one pass.
+/// Approved and rejected spend per cell and month, in one flat array indexed by
+/// `cell * monthCount + month offset`: the form in which a national year is summed in one pass,
+/// each line touching one slot (one cache line).
 public struct SpendGrid: Sendable {
+    /// 32 bytes: two slots to a cache line. Rejected amounts, rare, live in `rejectedCents`.
+    public struct Slot: Sendable, Hashable {
+        public var approvedCents: Int64 = 0
+        public var alwaysPaidCents: Int64 = 0
+        public var volume: Int64 = 0
+        public var lines: Int32 = 0
+        public var rejectedLines: Int32 = 0
+    }
+
     public let cellCount: Int
     public let firstMonth: Int32
     public let monthCount: Int
-    public var approvedCents: [Int64]
-    public var alwaysPaidCents: [Int64]
-    public var volume: [Int64]
-    public var lines: [Int32]
+    public var slots: [Slot]
     public var rejectedCents: [Int64]
-    public var rejectedLines: [Int32]
     /// Rejected lines no contract applies to (so no cell): their count and amount.
     public var unattributedRejectedLines = 0
     public var unattributedRejectedCents: Int64 = 0
@@ -34,13 +40,8 @@ public struct SpendGrid: Sendable {
         self.cellCount = cellCount
         self.firstMonth = firstMonth
         self.monthCount = monthCount
-        let n = cellCount * monthCount
-        approvedCents = Array(repeating: 0, count: n)
-        alwaysPaidCents = Array(repeating: 0, count: n)
-        volume = Array(repeating: 0, count: n)
-        lines = Array(repeating: 0, count: n)
-        rejectedCents = Array(repeating: 0, count: n)
-        rejectedLines = Array(repeating: 0, count: n)
+        slots = Array(repeating: Slot(), count: cellCount * monthCount)
+        rejectedCents = Array(repeating: 0, count: cellCount * monthCount)
     }
 
     public func slot(cell: Int, month: Int32) -> Int { cell * monthCount + Int(month - firstMonth) }
@@ -51,32 +52,35 @@ public enum Monitoring {
     /// in its contract's cell when one applies.
     public static func aggregate(lines: [DeclarationEngine.Line], verdicts: [DeclarationEngine.Verdict], engine: DeclarationEngine,
                                  cellCount: Int) -> SpendGrid {
-        guard let first = lines.lazy.map(\.month).min(), let last = lines.lazy.map(\.month).max() else {
+        // The engine saw every line: its month range saves a pass over them.
+        guard let first = engine.months?.lowerBound, let last = engine.months?.upperBound, !lines.isEmpty else {
             return SpendGrid(cellCount: cellCount, firstMonth: 0, monthCount: 0)
         }
-        var grid = SpendGrid(cellCount: cellCount, firstMonth: first, monthCount: Int(last - first) + 1)
-        let contracts = engine.contracts
+        let monthCount = Int(last - first) + 1
+        var grid = SpendGrid(cellCount: cellCount, firstMonth: first, monthCount: monthCount)
+        let cells = engine.contractCells, crisis = engine.contractCrisis
         let allocations = engine.allocations
         for i in lines.indices {
             let line = lines[i], verdict = verdicts[i]
-            let signed = line.credit ? -line.amount : line.amount
+            let signed = Int64(line.credit ? -line.amount : line.amount)
             guard verdict.contract >= 0 else {
                 grid.unattributedRejectedLines += 1
                 grid.unattributedRejectedCents += signed
                 continue
             }
-            let contract = contracts[Int(verdict.contract)]
-            let slot = grid.slot(cell: Int(contract.cell), month: line.month)
+            // Not `grid.slot(…)`: a method call on the grid here would copy it per line.
+            let slot = Int(cells[Int(verdict.contract)]) * monthCount + Int(line.month - first)
             if verdict.broken.isApproved {
-                grid.approvedCents[slot] += signed
-                grid.volume[slot] += Int64(line.credit ? -line.volume : line.volume)
-                grid.lines[slot] += 1
                 let a = Int(line.allocation)
                 let specific = a < allocations.count && (allocations[a]?.product ?? -1) >= 0
-                if contract.crisis || specific { grid.alwaysPaidCents[slot] += signed }
+                let always = crisis[Int(verdict.contract)] || specific
+                grid.slots[slot].approvedCents += signed
+                grid.slots[slot].volume += Int64(line.credit ? -line.volume : line.volume)
+                grid.slots[slot].lines += 1
+                if always { grid.slots[slot].alwaysPaidCents += signed }
             } else {
                 grid.rejectedCents[slot] += signed
-                grid.rejectedLines[slot] += 1
+                grid.slots[slot].rejectedLines += 1
             }
         }
         return grid
@@ -89,17 +93,18 @@ public enum Monitoring {
         var out: [SpendCellKey: [YearMonth: CellSpend]] = [:]
         for (c, key) in cells.enumerated() {
             for m in 0..<grid.monthCount {
-                let s = c * grid.monthCount + m
-                guard grid.lines[s] > 0 || grid.rejectedLines[s] > 0 else { continue }
+                let index = c * grid.monthCount + m
+                let slot = grid.slots[index]
+                guard slot.lines > 0 || slot.rejectedLines > 0 else { continue }
                 var spend = CellSpend()
-                spend.approved = Money(cents: Int(grid.approvedCents[s]))
-                spend.alwaysPaid = Money(cents: Int(grid.alwaysPaidCents[s]))
-                spend.volume = Int(grid.volume[s])
-                spend.lines = Int(grid.lines[s])
-                spend.rejected = Money(cents: Int(grid.rejectedCents[s]))
-                spend.rejectedLines = Int(grid.rejectedLines[s])
-                let index = Int(grid.firstMonth) + m
-                out[key, default: [:]][YearMonth(year: index / 12, month: index % 12 + 1)] = spend
+                spend.approved = Money(cents: Int(slot.approvedCents))
+                spend.alwaysPaid = Money(cents: Int(slot.alwaysPaidCents))
+                spend.volume = Int(slot.volume)
+                spend.lines = Int(slot.lines)
+                spend.rejected = Money(cents: Int(grid.rejectedCents[index]))
+                spend.rejectedLines = Int(slot.rejectedLines)
+                let monthIndex = Int(grid.firstMonth) + m
+                out[key, default: [:]][YearMonth(year: monthIndex / 12, month: monthIndex % 12 + 1)] = spend
             }
         }
         return out
