@@ -103,6 +103,58 @@ public enum DeclarationMessage {
                                amount: Money(cents: cents), direction: direction)
     }
 
+    // MARK: - Writing a declaration
+
+    /// The declaration as a JW323/WMO323 message, valid against its schema: what a provider's system
+    /// sends. The demo and the tests send their declarations through the same reader with it.
+    public static func write(_ declaration: Declaration) -> Data {
+        let law = declaration.law
+        let m = IStandaard.messagePrefix(law, "323"), b = IStandaard.basePrefix(law)
+        func el(_ name: String, _ children: [XMLElement]) -> XMLElement {
+            let e = XMLElement(name: name)
+            children.forEach(e.addChild)
+            return e
+        }
+        func leaf(_ name: String, _ value: String) -> XMLElement { XMLElement(name: name, stringValue: value) }
+        func period(_ name: String, _ p: DatePeriod) -> XMLElement {
+            el("\(m):\(name)", [leaf("\(b):Begindatum", p.begin.description), leaf("\(b):Einddatum", p.end.description)])
+        }
+        let root = XMLElement(name: "\(m):Bericht")
+        root.addNamespace(XMLNode.namespace(withName: b, stringValue: IStandaard.base(law)) as! XMLNode)
+        root.addNamespace(XMLNode.namespace(withName: m, stringValue: IStandaard.message(law, "323")) as! XMLNode)
+        root.addChild(el("\(m):Header", [
+            leaf("\(m):BerichtCode", law.declarationMessageCode), leaf("\(m):BerichtVersie", "3"), leaf("\(m):BerichtSubversie", "2"),
+            leaf("\(m):Afzender", declaration.provider), leaf("\(m):Ontvanger", declaration.municipality),
+            el("\(m):BerichtIdentificatie", [leaf("\(b):Identificatie", declaration.messageId), leaf("\(b):Dagtekening", declaration.messageDate.description)]),
+            el("\(m):XsdVersie", [leaf("\(b):BasisschemaXsdVersie", "1.0.0"), leaf("\(b):BerichtXsdVersie", "1.0.0")]),
+        ]))
+        var clients: [(bsn: String, lines: [XMLElement])] = []
+        for line in declaration.lines {
+            var reference = [leaf("\(b):ReferentieNummer", line.reference)]
+            if let previous = line.previousReference { reference.append(leaf("\(b):VorigReferentieNummer", previous)) }
+            var fields: [XMLElement] = [
+                el("\(m):ProductReferentie", reference), leaf("\(m):ToewijzingNummer", line.allocation),
+                leaf("\(m):ProductCategorie", line.category), leaf("\(m):ProductCode", line.code), period("ProductPeriode", line.period),
+                leaf("\(m):GeleverdVolume", String(line.volume)), leaf("\(m):Eenheid", line.unit.rawValue),
+            ]
+            if let tariff = line.tariff { fields.append(leaf("\(m):ProductTarief", String(tariff.cents))) }
+            fields.append(el("\(m):IngediendBedrag", [leaf("\(b):Bedrag", String(line.amount.cents)), leaf("\(b):DebetCredit", line.direction.rawValue)]))
+            let prestatie = el("\(m):Prestatie", fields)
+            if let i = clients.firstIndex(where: { $0.bsn == line.client }) { clients[i].lines.append(prestatie) } else { clients.append((line.client, [prestatie])) }
+        }
+        let total = declaration.lines.reduce(Money.zero) { $0 + $1.signedAmount }
+        root.addChild(el("\(m):Declaratie", [
+            leaf("\(m):DeclaratieNummer", declaration.number), period("DeclaratiePeriode", declaration.period),
+            leaf("\(m):DeclaratieDagtekening", declaration.date.description),
+            el("\(m):TotaalIngediendBedrag", [leaf("\(b):TotaalBedrag", String(abs(total.cents))), leaf("\(b):DebetCredit", total.cents < 0 ? "C" : "D")]),
+            el("\(m):Clienten", clients.map { el("\(m):Client", [leaf("\(m):Bsn", $0.bsn), el("\(m):Prestaties", $0.lines)]) }),
+        ]))
+        let document = XMLDocument(rootElement: root)
+        document.version = "1.0"
+        document.characterEncoding = "UTF-8"
+        return document.xmlData(options: [.nodePrettyPrint])
+    }
+
     // MARK: - The answer
 
     /// Who answers, and when: the municipality's own message identification.

@@ -54,6 +54,7 @@ func routes(_ app: Application) throws {
     ContractChangeController().boot(web)
     ExtensionController().boot(web)
     KPIController().boot(web)
+    FinanceController().boot(web)
     PublicRegisterController().boot(web)
 
     let api = app.grouped("api", "v1").grouped(InputGuard(), BearerTokenAuthenticator())
@@ -62,4 +63,5 @@ func routes(_ app: Application) throws {
     ContractAPIController().boot(api)
     CoverageAPIController().boot(api)
     KPIAPIController().boot(api)
+    FinanceAPIController().boot(api)
 }

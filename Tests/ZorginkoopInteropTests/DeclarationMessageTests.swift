@@ -86,6 +86,20 @@ struct DeclarationMessageTests {
         #expect(String(decoding: all, as: UTF8.self).contains("<jw325:RetourCode>8001</jw325:RetourCode>"))
     }
 
+    @Test("A declaration written as JW323 and as WMO323 validates against its schema and reads back the same")
+    func writeRoundTrip() throws {
+        let declaration = try DeclarationMessage.read(try example("JW323"))
+        let written = DeclarationMessage.write(declaration)
+        #expect(try schemaValid([written], schema: "jw/JW323.xsd") == [true])
+        #expect(try DeclarationMessage.read(written) == declaration)
+        var wmo = declaration
+        wmo.law = .wmo
+        wmo.lines = wmo.lines.map { var l = $0; l.category = "02"; return l }
+        let wmoWritten = DeclarationMessage.write(wmo)
+        #expect(try schemaValid([wmoWritten], schema: "wmo/WMO323.xsd") == [true])
+        #expect(try DeclarationMessage.read(wmoWritten) == wmo)
+    }
+
     @Test("Every example message of the published set that is no declaration is refused by name")
     func otherMessages() throws {
         for name in ["JW301", "JW325", "WMO301"] {

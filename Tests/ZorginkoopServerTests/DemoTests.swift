@@ -69,6 +69,16 @@ struct DemoTests {
             let tender = try await TenderStore.find(won, for: nil, at: app.clock.now(), on: app.db)
             let coverage = Coverage(scope: tender.scope, tender: tender.code, contracts: stored.map(\.contract), on: today)
             #expect(coverage.cell("oude-ijsselstreek", "WON-BW")?.dutch == "geen aanbieder")
+            // Money: the Wonen providers' declarations of the past year (where the design has tariffs),
+            // some lines rejected; budgets; Het Anker past 70 % of its ceiling with a client stop.
+            let messages = try await DeclarationMessageRecord.query(on: app.db).all()
+            if day == "2026-12-03" { #expect(messages.count > 50) }
+            if !messages.isEmpty {
+                #expect(messages.reduce(0) { $0 + $1.rejectedCount } > 0, "some lines rejected")
+                #expect(try await BudgetRecord.query(on: app.db).count() > 0)
+                let anker = try #require(try await CeilingRecord.query(on: app.db).filter(\.$provider == DemoProviders.agb("Stichting Het Anker")).first())
+                #expect(anker.alertSeenOn == today.description && anker.clientStopFrom != nil)
+            }
             #expect(try await AuditChain.verify(on: app.db).firstBroken == nil)
         }
     }

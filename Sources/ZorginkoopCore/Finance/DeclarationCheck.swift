@@ -33,8 +33,12 @@ public struct LineVerdict: Codable, Hashable, Sendable {
     /// The contract the line is paid under, when one applies.
     public var contract: String?
     public var segment: String?
+    /// Paid also above a ceiling: crisis care, or care under a specific allocation.
+    public var alwaysPaid: Bool = false
 
     public var approved: Bool { rules.isEmpty }
+    /// What the line adds to spend when approved: a credit counts negative.
+    public var signedAmount: Money { direction == .credit ? -amount : amount }
     /// The return codes of a rejected line for the answer message; an approved line is not listed there.
     public var returnCodes: [String] { Array(Set(rules.map(\.returnCode))).sorted() }
 }
@@ -144,9 +148,12 @@ public struct DeclarationCheck: Sendable {
             lines.append(row)
             verdicts.append(verdict)
             let contract = verdict.contract >= 0 ? contracts[Int(verdict.contract)] : nil
+            let a = Int(row.allocation)
+            let specific = a < engine.allocations.count && (engine.allocations[a]?.product ?? -1) >= 0
             out.append(LineVerdict(declaration: declaration.number, reference: line.reference, allocation: line.allocation,
                                    product: "\(line.category) \(line.code)", period: line.period, volume: line.volume, amount: line.amount,
-                                   direction: line.direction, rules: verdict.broken.rules, contract: contract?.contract, segment: contract?.segment))
+                                   direction: line.direction, rules: verdict.broken.rules, contract: contract?.contract, segment: contract?.segment,
+                                   alwaysPaid: (contract?.crisis ?? false) || specific))
         }
         return out
     }

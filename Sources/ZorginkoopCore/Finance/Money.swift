@@ -31,6 +31,7 @@ public struct Money: Hashable, Comparable, Sendable {
     public static func + (a: Money, b: Money) -> Money { Money(cents: a.cents + b.cents) }
     public static func - (a: Money, b: Money) -> Money { Money(cents: a.cents - b.cents) }
     public static prefix func - (a: Money) -> Money { Money(cents: -a.cents) }
+    public static func += (a: inout Money, b: Money) { a.cents += b.cents }
     public var magnitude: Money { Money(cents: abs(cents)) }
 
     /// A decimal number of euros (a computed tariff), rounded once, half away from zero, to the cent.

@@ -7,7 +7,7 @@ import ZorginkoopCore
 /// from publication to final award (bids, the vault, committee, blind scores, consensus, the
 /// municipalities' go, letters, standstill), their contracts (a combination and a subcontractor
 /// among them, an open quality-mark proof), KPI reports over several periods with one late, an
-/// extension round whose intentions are due, and a coverage gap.
+/// extension round whose intentions are due, a coverage gap, and this year's money (`DemoFinance`).
 ///
 /// Every step is a request of one of the demo's people to the application, through its pages or
 /// its API (`DemoVisitor`), with the application's clock set to the moment of the step.
@@ -62,6 +62,8 @@ enum DemoContractPeriod {
         let contracts = try await ContractStore.all(on: app.db).map(\.contract).filter { $0.tender == wonCode }
         try await kpiReports(app, people: people, contracts: contracts, region: region, today: today)
         try await extensionRound(app, people: people, tender: wonCode, end: wonEnd)
+        people.set(realClock.now())
+        try await DemoFinance.seed(app, people: people, region: region, tender: wonCode, today: today)
     }
 
     /// Every ended period reported on time by both Wonen providers, except Het Anker's last

@@ -60,11 +60,13 @@ final class DemoVisitor: @unchecked Sendable {
 
     /// A call to the API with the visitor's personal access token, made on the account page the first time.
     @discardableResult
-    func api(_ method: HTTPMethod, _ path: String, json: String? = nil, expect: Set<HTTPStatus> = [.ok, .created]) async throws -> ByteBuffer {
+    func api(_ method: HTTPMethod, _ path: String, json: String? = nil, xml: Data? = nil, expect: Set<HTTPStatus> = [.ok, .created]) async throws -> ByteBuffer {
         var headers = HTTPHeaders()
         headers.bearerAuthorization = .init(token: try await accessToken())
         if json != nil { headers.contentType = .json }
-        let response = try await send(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) }, keepSession: false)
+        if xml != nil { headers.contentType = .xml }
+        let body = json.map { ByteBuffer(string: $0) } ?? xml.map { ByteBuffer(bytes: $0) }
+        let response = try await send(method, path, headers: headers, body: body, keepSession: false)
         return try check(response, "\(method) \(path)", expect).body.buffer ?? ByteBuffer()
     }
 

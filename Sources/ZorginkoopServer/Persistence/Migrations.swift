@@ -143,6 +143,7 @@ enum Migrations {
         app.migrations.add(M021CreateKPIReports())
         app.migrations.add(M022CreateSubcontractorRequests())
         app.migrations.add(M023ContractTenderCodes())
+        app.migrations.add(M024CreateFinance())
     }
 }
 

@@ -83,6 +83,14 @@ public enum Permission: String, CaseIterable, Sendable {
     case reportKPIs
     /// A provider asks to add or remove a subcontractor of its own contract.
     case requestContractChanges
+    /// Money in the contract period: spend against budgets and ceilings, the alerts, the
+    /// declarations received. An official sees the own municipality's, a provider its own.
+    case viewFinance
+    /// Set budgets and ceilings, record a client stop: the finance consultant.
+    case manageFinance
+    /// Receive declaration messages: the finance consultant for the region, an official for the
+    /// own municipality.
+    case receiveDeclarations
 }
 
 /// Who may do what: decided here and nowhere else.
@@ -131,6 +139,12 @@ public enum Policy {
             return role == .municipalityOfficial
         case .reportKPIs, .requestContractChanges:
             return role == .provider
+        case .viewFinance:
+            return role != .assessor && role != .administrator
+        case .manageFinance:
+            return role == .financeConsultant
+        case .receiveDeclarations:
+            return role == .financeConsultant || role == .municipalityOfficial
         }
     }
 }

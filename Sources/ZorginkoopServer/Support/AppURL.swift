@@ -96,6 +96,15 @@ enum AppURL {
     case publicRegister
     case publicRegisterCSV
     case publicRegisterJSON
+    case finance
+    case financeCSV
+    case financeXLSX
+    case financeBudget
+    case financeCeiling
+    case financeClientStop
+    case declarationUpload
+    case declarationMessage(UUID)
+    case declarationAnswer(UUID)
 
     /// The pages with a form for visitors who are not signed in: they need a form token, and a
     /// session to keep it in, before anyone has logged in.
@@ -204,6 +213,15 @@ enum AppURL {
         case .publicRegister: "/gecontracteerd"
         case .publicRegisterCSV: "/gecontracteerd.csv"
         case .publicRegisterJSON: "/gecontracteerd.json"
+        case .finance: "/financien"
+        case .financeCSV: "/financien/export.csv"
+        case .financeXLSX: "/financien/export.xlsx"
+        case .financeBudget: "/financien/budget"
+        case .financeCeiling: "/financien/plafond"
+        case .financeClientStop: "/financien/clientenstop"
+        case .declarationUpload: "/financien/declaraties"
+        case let .declarationMessage(id): "/financien/declaraties/\(id.uuidString)"
+        case let .declarationAnswer(id): "/financien/declaraties/\(id.uuidString)/antwoord.xml"
         }
     }
 }

@@ -29,6 +29,7 @@ struct PageContext<Data: Encodable>: Encodable {
         var items: [(String, AppURL, Permission)] = [("Regio", .home, .viewRegion), ("Aanbestedingen", .tenders, .viewTenders),
                                                       ("Contracten", .contracts, .viewContracts),
                                                       ("Verlengingen", .extensions, .viewExtensions), ("KPI's", .kpis, .viewContracts),
+                                                      ("Financiën", .finance, .viewFinance),
                                                       ("Ontwerpen", .designs, .viewDesigns), ("Meldingen", .notifications, .prepareBids),
                                                       ("Mijn organisatie", .organisation, .manageOrganisation),
                                                       ("Audittrail", .audit, .readAudit), ("Gebruikers", .users, .manageUsers),

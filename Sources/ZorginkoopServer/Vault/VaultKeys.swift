@@ -32,6 +32,18 @@ public struct VaultKeys: Sendable {
         SymmetricKey(data: try Self.open(sealed, key: master, context: "tender-key:\(tender.uuidString)"))
     }
 
+    /// A client's BSN as a keyed hash: declarations are matched by it and the BSN itself is never
+    /// stored in the clear. The key is derived from the master key, so every instance agrees.
+    func clientKey(bsn: String) -> String {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("client-bsn-hash".utf8), outputByteCount: 32)
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(bsn.utf8), using: key)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Personal data at rest (an answer message lists BSNs): sealed under the master key, bound to
+    /// what it is.
+    func sealPersonal(_ plaintext: Data, context: String) throws -> Data { try Self.seal(plaintext, key: master, context: "personal:" + context) }
+    func openPersonal(_ sealed: Data, context: String) throws -> Data { try Self.open(sealed, key: master, context: "personal:" + context) }
+
     static func seal(_ plaintext: Data, key: SymmetricKey, context: String) throws -> Data {
         try AES.GCM.seal(plaintext, using: key, authenticating: Data(context.utf8)).combined!
     }
