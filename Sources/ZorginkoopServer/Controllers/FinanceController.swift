@@ -217,17 +217,9 @@ struct FinanceController {
     /// A JW323/WMO323 file: every line checked and stored with its verdict, or nothing stored and
     /// the problems listed by element.
     func upload(req: Request) async throws -> Response {
-        let stream = try MultipartFileStream.of(req)
-        defer { stream.body.discardRest() }
-        let (fields, _, file) = try await stream.fieldsAndFile()
-        try req.verifyStreamedFormToken(fields[CSRFMiddleware.field])
-        var data = Data()
-        for try await chunk in file {
-            data.append(contentsOf: chunk.readableBytesView)
-            guard data.count <= DeclarationIntake.maxSize else {
-                return try await render(req, uploadProblems: ["Het bestand is groter dan 50 MB; er is niets opgeslagen. Lever per maand aan."])
-                    .encodeResponse(status: .payloadTooLarge, for: req)
-            }
+        guard let data = try await MultipartFileStream.smallFile(req, limit: DeclarationIntake.maxSize) else {
+            return try await render(req, uploadProblems: ["Het bestand is groter dan 50 MB; er is niets opgeslagen. Lever per maand aan."])
+                .encodeResponse(status: .payloadTooLarge, for: req)
         }
         guard !data.isEmpty else {
             return try await render(req, uploadProblems: ["Kies een JW323- of WMO323-bestand."]).encodeResponse(status: .unprocessableEntity, for: req)

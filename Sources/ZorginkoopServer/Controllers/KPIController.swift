@@ -64,16 +64,8 @@ struct KPIController {
     /// A CSV of reports (`overeenkomst;kpi;periode;waarde`): all lines are stored, or none, with
     /// the faults of every line.
     func upload(req: Request) async throws -> Response {
-        let stream = try MultipartFileStream.of(req)
-        defer { stream.body.discardRest() }
-        let (fields, _, file) = try await stream.fieldsAndFile()
-        try req.verifyStreamedFormToken(fields[CSRFMiddleware.field])
-        var data = Data()
-        for try await chunk in file {
-            data.append(contentsOf: chunk.readableBytesView)
-            guard data.count <= Self.maxUpload else {
-                return try await render(req, uploadProblems: ["Het bestand is groter dan 1 MB; er is niets opgeslagen."]).encodeResponse(status: .payloadTooLarge, for: req)
-            }
+        guard let data = try await MultipartFileStream.smallFile(req, limit: Self.maxUpload) else {
+            return try await render(req, uploadProblems: ["Het bestand is groter dan 1 MB; er is niets opgeslagen."]).encodeResponse(status: .payloadTooLarge, for: req)
         }
         let lines: [KPIIntake.Line]
         do { lines = try KPIIntake.lines(csv: data) } catch {

@@ -50,6 +50,7 @@ enum FinanceStore {
     }
 
     /// The approved spend per cell and month, summed by the database from each line's verdict.
+    /// (PostgreSQL sums a bigint as numeric: the cast keeps the sums integers on both engines.)
     /// `municipality` (four digits) and `provider` (AGB) narrow it to what a viewer may see.
     static func spend(on db: Database, municipality: String? = nil, provider: String? = nil) async throws -> [SpendCellKey: [YearMonth: CellSpend]] {
         guard let sql = db as? SQLDatabase else { return [:] }
@@ -59,12 +60,12 @@ enum FinanceStore {
         }
         var query = sql.select()
             .column("municipality").column("segment").column("provider").column("month")
-            .column(SQLRaw("SUM(CASE WHEN approved THEN signed_cents ELSE 0 END)"), as: "approved")
-            .column(SQLRaw("SUM(CASE WHEN approved AND always_paid THEN signed_cents ELSE 0 END)"), as: "always")
-            .column(SQLRaw("SUM(CASE WHEN approved THEN signed_volume ELSE 0 END)"), as: "volume")
-            .column(SQLRaw("SUM(CASE WHEN approved THEN 1 ELSE 0 END)"), as: "lines")
-            .column(SQLRaw("SUM(CASE WHEN approved THEN 0 ELSE signed_cents END)"), as: "rejected")
-            .column(SQLRaw("SUM(CASE WHEN approved THEN 0 ELSE 1 END)"), as: "rejected_lines")
+            .column(SQLRaw("CAST(SUM(CASE WHEN approved THEN signed_cents ELSE 0 END) AS BIGINT)"), as: "approved")
+            .column(SQLRaw("CAST(SUM(CASE WHEN approved AND always_paid THEN signed_cents ELSE 0 END) AS BIGINT)"), as: "always")
+            .column(SQLRaw("CAST(SUM(CASE WHEN approved THEN signed_volume ELSE 0 END) AS BIGINT)"), as: "volume")
+            .column(SQLRaw("CAST(SUM(CASE WHEN approved THEN 1 ELSE 0 END) AS BIGINT)"), as: "lines")
+            .column(SQLRaw("CAST(SUM(CASE WHEN approved THEN 0 ELSE signed_cents END) AS BIGINT)"), as: "rejected")
+            .column(SQLRaw("CAST(SUM(CASE WHEN approved THEN 0 ELSE 1 END) AS BIGINT)"), as: "rejected_lines")
             .from(DeclarationLineRecord.schema)
             .where("segment", .isNot, SQLLiteral.null)
         if let municipality { query = query.where("municipality", .equal, municipality) }

@@ -78,6 +78,21 @@ final class MultipartFileStream: @unchecked Sendable {
     }
 
     /// The next bytes of the file; nil at its end. A body that ends inside the file is an error.
+    /// A small upload read whole (a CSV, a message) after its form token is checked: nil when the
+    /// file is larger than `limit`, which is refused before more is read.
+    static func smallFile(_ req: Request, limit: Int) async throws -> Data? {
+        let stream = try of(req)
+        defer { stream.body.discardRest() }
+        let (fields, _, file) = try await stream.fieldsAndFile()
+        try req.verifyStreamedFormToken(fields[CSRFMiddleware.field])
+        var data = Data()
+        for try await chunk in file {
+            data.append(contentsOf: chunk.readableBytesView)
+            guard data.count <= limit else { return nil }
+        }
+        return data
+    }
+
     fileprivate func nextFileBytes() async throws -> ByteBuffer? {
         while pending.isEmpty {
             if fileDone { return nil }
