@@ -3,12 +3,33 @@ import Foundation
 import ZorginkoopCatalog
 import ZorginkoopCore
 import ZorginkoopInterop
+import ZorginkoopServer
 
 struct DeclarationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "declarations",
         abstract: "Declaraties (JW323/WMO323) controleren tegen contracten en toewijzingen.",
-        subcommands: [DeclarationsCheckCommand.self])
+        subcommands: [DeclarationsCheckCommand.self, DeclarationsImportBenchmarkCommand.self])
+}
+
+/// Measures receiving declarations into the database (SQLite, or PostgreSQL by `DATABASE_URL`)
+/// against the raw bulk-insert rate of the same disk (docs/performance.md).
+struct DeclarationsImportBenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-benchmark",
+        abstract: "Meet het ontvangen van declaraties in de database (regels per seconde) tegenover kale bulk-inserts op dezelfde schijf.")
+
+    @ArgumentParser.Option(help: "Aantal berichten (één per maand).") var messages = 24
+    @ArgumentParser.Option(help: "Cliënten per bericht (twee producten, tot 2.000).") var clients = 2000
+
+    func run() async throws {
+        guard (1...1200).contains(messages), (1...2000).contains(clients) else {
+            throw ValidationError("--messages van 1 tot en met 1200, --clients van 1 tot en met 2000")
+        }
+        let figures = try await withApplication { app in try await ImportBenchmark.run(app, messages: messages, clients: clients) }
+        print(String(format: "%d lines in %d messages: raw bulk insert %.0f rows/s; declarations received (checked, stored with verdicts) %.0f rows/s, %.0f%% of raw",
+                     figures.lines, messages, figures.rawRowsPerSecond, figures.importRowsPerSecond, 100 * figures.importRowsPerSecond / figures.rawRowsPerSecond))
+    }
 }
 
 struct DeclarationsCheckCommand: AsyncParsableCommand {

@@ -35,48 +35,59 @@ enum DeclarationIntake {
         let now = req.now
         let by = user.email
         let outcome: Outcome = try await req.audited("declarations.received") { db in
-            if let earlier = try await DeclarationMessageRecord.query(on: db).filter(\.$provider == declaration.provider)
-                .filter(\.$messageId == declaration.messageId).first() {
-                throw Refusal(problems: [Problem("Header.BerichtIdentificatie", "bericht \(declaration.messageId) van AGB \(declaration.provider) is al ontvangen op \(Amsterdam.day(of: earlier.receivedAt).dutch)")])
-            }
-            // Checked inside the transaction, under the audit lock: two messages for the same
-            // allocation cannot both pass the one-debit rule.
-            var check = DeclarationCheck(contracts: contracts, allocations: nil)
-            check.recordApproved(try await FinanceStore.approvedBefore(provider: declaration.provider, municipality: declaration.municipality,
-                                                                       law: declaration.law, on: db))
-            let verdicts = check.check(hashed)
-            let answerId = "ZK" + String(format: "%010d", try await DeclarationMessageRecord.query(on: db).count() + 1)
-            let answer = DeclarationMessage.answer(to: declaration, verdicts: verdicts, header: .init(messageId: answerId, date: today))
-            let message = DeclarationMessageRecord()
-            let id = UUID()
-            message.id = id
-            message.law = declaration.law.rawValue
-            message.municipality = declaration.municipality
-            message.provider = declaration.provider
-            message.messageId = declaration.messageId
-            message.messageDate = declaration.messageDate.description
-            message.number = declaration.number
-            message.periodBegin = declaration.period.begin.description
-            message.periodEnd = declaration.period.end.description
-            message.lineCount = verdicts.count
-            message.rejectedCount = verdicts.filter { !$0.approved }.count
-            message.declaredCents = verdicts.reduce(0) { $0 + $1.signedAmount.cents }
-            message.approvedCents = verdicts.filter(\.approved).reduce(0) { $0 + $1.signedAmount.cents }
-            message.answerSealed = try keys.sealPersonal(answer, context: "declaration-answer:\(id.uuidString)")
-            message.answerId = answerId
-            message.receivedBy = by
-            message.receivedAt = now
-            let lines = zip(hashed.lines, verdicts).enumerated().map { i, pair in
-                Self.record(pair.0, pair.1, position: i, message: id, of: declaration)
-            }
-            try await FinanceStore.save(message, lines: lines, on: db)
-            return (.received(id, lines: verdicts.count, rejected: message.rejectedCount),
+            let (id, message) = try await Self.store(declaration, hashed: hashed, contracts: contracts, keys: keys, by: by, at: now, today: today, on: db)
+            return (.received(id, lines: message.lineCount, rejected: message.rejectedCount),
                     subject: "\(declaration.provider) \(declaration.number) (\(declaration.messageId))",
-                    details: ["gemeente": municipality.name, "regels": String(verdicts.count), "afgewezen": String(message.rejectedCount),
+                    details: ["gemeente": municipality.name, "regels": String(message.lineCount), "afgewezen": String(message.rejectedCount),
                               "ingediend": Money(cents: message.declaredCents).dutch, "toegekend": Money(cents: message.approvedCents).dutch,
-                              "antwoord": answerId])
+                              "antwoord": message.answerId])
         }
         return outcome
+    }
+
+    /// The transactional part of receiving, on `db` (the caller holds the audit lock): refused when
+    /// received before; otherwise checked against the register and the lines approved before, and
+    /// written with every verdict and the sealed answer. `hashed` is `declaration` with each BSN
+    /// replaced by its keyed hash.
+    static func store(_ declaration: Declaration, hashed: Declaration, contracts: [ContractedProduct], keys: VaultKeys, by: String, at now: Date,
+                      today: CalendarDate, on db: Database) async throws -> (UUID, DeclarationMessageRecord) {
+        if let earlier = try await DeclarationMessageRecord.query(on: db).filter(\.$provider == declaration.provider)
+            .filter(\.$messageId == declaration.messageId).first() {
+            throw Refusal(problems: [Problem("Header.BerichtIdentificatie", "bericht \(declaration.messageId) van AGB \(declaration.provider) is al ontvangen op \(Amsterdam.day(of: earlier.receivedAt).dutch)")])
+        }
+        // Checked inside the transaction, under the audit lock: two messages for the same
+        // allocation cannot both pass the one-debit rule.
+        var check = DeclarationCheck(contracts: contracts, allocations: nil)
+        check.recordApproved(try await FinanceStore.approvedBefore(provider: declaration.provider, municipality: declaration.municipality,
+                                                                   law: declaration.law, allocations: Set(declaration.lines.map(\.allocation)), on: db))
+        let verdicts = check.check(hashed)
+        let answerId = "ZK" + String(format: "%010d", try await DeclarationMessageRecord.query(on: db).count() + 1)
+        let answer = DeclarationMessage.answer(to: declaration, verdicts: verdicts, header: .init(messageId: answerId, date: today))
+        let message = DeclarationMessageRecord()
+        // Time-ordered (by the real clock): the lines approved before are read back in the order received.
+        let id = UUID.timeOrdered()
+        message.id = id
+        message.law = declaration.law.rawValue
+        message.municipality = declaration.municipality
+        message.provider = declaration.provider
+        message.messageId = declaration.messageId
+        message.messageDate = declaration.messageDate.description
+        message.number = declaration.number
+        message.periodBegin = declaration.period.begin.description
+        message.periodEnd = declaration.period.end.description
+        message.lineCount = verdicts.count
+        message.rejectedCount = verdicts.filter { !$0.approved }.count
+        message.declaredCents = verdicts.reduce(0) { $0 + $1.signedAmount.cents }
+        message.approvedCents = verdicts.filter(\.approved).reduce(0) { $0 + $1.signedAmount.cents }
+        message.answerSealed = try keys.sealPersonal(answer, context: "declaration-answer:\(id.uuidString)")
+        message.answerId = answerId
+        message.receivedBy = by
+        message.receivedAt = now
+        let lines = zip(hashed.lines, verdicts).enumerated().map { i, pair in
+            Self.record(pair.0, pair.1, position: i, message: id, of: declaration)
+        }
+        try await FinanceStore.save(message, lines: lines, on: db)
+        return (id, message)
     }
 
     /// Runs `receive`, turning a refusal found inside the transaction into an outcome.

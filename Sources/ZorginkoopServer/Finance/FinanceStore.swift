@@ -89,9 +89,17 @@ enum FinanceStore {
 
     /// The lines approved before for a provider in a municipality, as the check needs them to see a
     /// second debit or a credit of an earlier line. The client is its keyed hash, as in new lines.
-    static func approvedBefore(provider: String, municipality: String, law: CareLaw, on db: Database) async throws -> Declaration {
-        let rows = try await DeclarationLineRecord.query(on: db).filter(\.$provider == provider).filter(\.$municipality == municipality)
-            .filter(\.$approved == true).sort(\.$position).all()
+    /// Only the allocations of the new message matter (both rules are per allocation): reading
+    /// those keeps a message's cost from growing with every month received before.
+    static func approvedBefore(provider: String, municipality: String, law: CareLaw, allocations: Set<String>, on db: Database) async throws -> Declaration {
+        var rows: [DeclarationLineRecord] = []
+        let wanted = allocations.sorted()
+        for batch in stride(from: 0, to: wanted.count, by: 1000) {
+            rows += try await DeclarationLineRecord.query(on: db).filter(\.$provider == provider).filter(\.$municipality == municipality)
+                .filter(\.$approved == true).filter(\.$allocation ~~ Array(wanted[batch..<min(batch + 1000, wanted.count)])).all()
+        }
+        // In the order received: message ids are time-ordered.
+        rows.sort { ($0.$message.id.uuidString, $0.position) < ($1.$message.id.uuidString, $1.position) }
         let lines = rows.compactMap { r -> DeclarationLine? in
             guard let begin = CalendarDate(iso: r.periodBegin), let end = CalendarDate(iso: r.periodEnd), let unit = ProductUnit(rawValue: r.unit) else { return nil }
             return DeclarationLine(reference: r.reference, previousReference: r.previousReference, client: r.clientKey, allocation: r.allocation,
