@@ -29,7 +29,7 @@ enum DeclarationIntake {
             return .refused([Problem("Header.Ontvanger", "het bericht is voor \(municipality.name); u ontvangt alleen declaraties voor uw eigen gemeente")])
         }
         let keys = req.application.zorginkoop.vault
-        let hashed = { var d = declaration; d.lines = d.lines.map { var l = $0; l.client = keys.clientKey(bsn: $0.client); return l }; return d }()
+        let hashed = keys.hashingClients(declaration)
         let contracts = try await FinanceStore.contractedProducts(on: req.db, design: design)
         let today = Amsterdam.day(of: req.now)
         let now = req.now

@@ -68,7 +68,7 @@ public enum ImportBenchmark {
 
         let importStart = ContinuousClock.now
         for message in messages {
-            let hashed = { var d = message; d.lines = d.lines.map { var l = $0; l.client = keys.clientKey(bsn: $0.client); return l }; return d }()
+            let hashed = keys.hashingClients(message)
             _ = try await app.writer.writeTransaction { db in
                 try await DeclarationIntake.store(message, hashed: hashed, contracts: products, keys: keys, by: "benchmark", at: Date(),
                                                   today: CalendarDate(year: 2002, month: 1, day: 1)!, on: db)

@@ -1,4 +1,5 @@
 import Crypto
+import ZorginkoopCore
 import Foundation
 import Vapor
 
@@ -32,11 +33,22 @@ public struct VaultKeys: Sendable {
         SymmetricKey(data: try Self.open(sealed, key: master, context: "tender-key:\(tender.uuidString)"))
     }
 
-    /// A client's BSN as a keyed hash: declarations are matched by it and the BSN itself is never
-    /// stored in the clear. The key is derived from the master key, so every instance agrees.
-    func clientKey(bsn: String) -> String {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("client-bsn-hash".utf8), outputByteCount: 32)
-        return Data(HMAC<SHA256>.authenticationCode(for: Data(bsn.utf8), using: key)).map { String(format: "%02x", $0) }.joined()
+    /// The declaration with each line's BSN replaced by its keyed hash: declarations are matched by
+    /// it and the BSN itself is never stored in the clear. The key is derived from the master key
+    /// (once per message), so every instance agrees.
+    func hashingClients(_ declaration: Declaration) -> Declaration {
+        let key = clientHashKey
+        var d = declaration
+        d.lines = d.lines.map { var l = $0; l.client = Self.clientKey(bsn: $0.client, key: key); return l }
+        return d
+    }
+
+    private var clientHashKey: SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("client-bsn-hash".utf8), outputByteCount: 32)
+    }
+
+    private static func clientKey(bsn: String, key: SymmetricKey) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(bsn.utf8), using: key)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Personal data at rest (an answer message lists BSNs): sealed under the master key, bound to
